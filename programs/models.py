@@ -1,0 +1,313 @@
+"""Programs carrying out policies, and the figures kept about them: indicators, yearly
+metrics, budget lines, milestones and awards."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from policies.models import Policy, Source, Status, period_constraints, validate_year, year_range_q
+
+
+class Category(models.TextChoices):
+    FACILITY = "facility", _("Facility")
+    REGENERATION = "regeneration", _("Regeneration project")
+    INDUSTRY = "industry", _("Industry and research")
+    SOCIAL_ECONOMY = "social_economy", _("Social economy support")
+    WELFARE_SERVICE = "welfare_service", _("Welfare service")
+    COMMUNITY = "community", _("Community program")
+    LOCAL_ECONOMY = "local_economy", _("Local economy")
+    ENVIRONMENT = "environment", _("Environment")
+    DIGITAL = "digital", _("Digital")
+
+
+class ProgramQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Match the name or description in either language."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        q = Q()
+        for field in ("name_ko", "name_en", "description_ko", "description_en"):
+            q |= Q(**{f"{field}__icontains": text})
+        return self.filter(q)
+
+    def with_visit_counts(self):
+        """Recorded benchmarking visits per program (named visitors, not the yearly totals)."""
+        return self.annotate(visit_count=Count("visits", distinct=True))
+
+    def with_budget_totals(self):
+        return self.annotate(budget_total=Sum("budget_lines__planned_amount"))
+
+
+class Program(models.Model):
+    """A concrete project or facility that carries out one or more policies."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"))
+    policies = models.ManyToManyField(Policy, verbose_name=_("policies"), related_name="programs")
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    start_year = models.PositiveSmallIntegerField(_("start year"), null=True, blank=True, validators=[validate_year])
+    end_year = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True, validators=[validate_year])
+    opened_on = models.DateField(
+        _("opened on"), null=True, blank=True, help_text=_("Only where the exact date is known.")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    department = models.CharField(_("responsible department"), max_length=200, blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="programs")
+
+    history = HistoricalRecords(m2m_fields=[policies])
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["name"]
+        constraints = period_constraints("program")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("programs:detail", args=[self.slug])
+
+    def clean(self):
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The end year cannot come before the start year.")})
+        if self.opened_on and self.start_year and self.opened_on.year < self.start_year:
+            raise ValidationError({"opened_on": _("The opening date cannot come before the start year.")})
+
+
+class Milestone(models.Model):
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="milestones")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[validate_year])
+    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["program", "year", "month"]
+        constraints = [
+            models.CheckConstraint(condition=year_range_q("year"), name="milestone_year_range"),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | (Q(month__gte=1) & Q(month__lte=12)), name="milestone_month_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.title}"
+
+
+class Award(models.Model):
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="awards")
+    name = models.CharField(_("name"), max_length=300)
+    awarded_by = models.CharField(_("awarded by"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, validators=[validate_year], help_text=_("Empty where the source gives none.")
+    )
+    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["program", "year", "month"]
+        constraints = [
+            models.CheckConstraint(condition=year_range_q("year", nullable=True), name="award_year_range"),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | (Q(month__gte=1) & Q(month__lte=12)), name="award_month_range"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.TextChoices):
+    ORGANIZATIONS = "organizations", _("organizations")
+    PEOPLE = "people", _("people")
+    CASES = "cases", _("cases")
+    KRW = "krw", _("KRW")
+    JOBS = "jobs", _("jobs")
+    COUNT = "count", _("count")
+    PERCENT = "percent", _("%")
+
+
+class Indicator(models.Model):
+    """What a yearly metric measures, e.g. visiting organizations per year."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    definition = models.TextField(_("definition"))
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("indicators:detail", args=[self.code])
+
+
+class MetricKind(models.TextChoices):
+    ACTUAL = "actual", _("Actual")
+    TARGET = "target", _("Target")
+
+
+class YearlyMetricQuerySet(models.QuerySet):
+    def in_year(self, year: int):
+        return self.filter(year=year)
+
+    def actual(self):
+        return self.filter(kind=MetricKind.ACTUAL)
+
+
+class YearlyMetric(models.Model):
+    """One value of one indicator for one program and year, actual or target."""
+
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="metrics")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="metrics"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[validate_year])
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
+    kind = models.CharField(_("kind"), max_length=10, choices=MetricKind.choices, default=MetricKind.ACTUAL)
+    as_of = models.DateField(
+        _("as of"), null=True, blank=True, help_text=_("For a partial-year figure: the date it was counted up to.")
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True, related_name="metrics"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+    objects = YearlyMetricQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("yearly metric")
+        verbose_name_plural = _("yearly metrics")
+        ordering = ["program", "indicator", "year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "indicator", "year", "kind"], name="metric_unique_key"),
+            models.CheckConstraint(condition=year_range_q("year"), name="metric_year_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.program} · {self.indicator} · {self.year}: {self.value}"
+
+    @property
+    def is_partial(self) -> bool:
+        return self.as_of is not None
+
+    def clean(self):
+        errors = {}
+        if self.as_of and self.year and self.as_of.year != self.year:
+            errors["as_of"] = _("The as-of date must fall in the metric's year.")
+        indicator = self.indicator if self.indicator_id else None
+        if indicator and indicator.unit != Unit.PERCENT and self.value is not None and self.value < 0:
+            errors["value"] = _("A count or amount cannot be negative.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class FundingSource(models.TextChoices):
+    NATIONAL = "national", _("National funds")
+    PROVINCIAL = "provincial", _("Provincial funds")
+    CITY = "city", _("City funds")
+    PRIVATE = "private", _("Private funds")
+    OTHER = "other", _("Other")
+    UNSPECIFIED = "unspecified", _("Not broken down")
+
+
+class BudgetLineQuerySet(models.QuerySet):
+    def totals_by_source(self):
+        return self.values("funding_source").annotate(planned=Sum("planned_amount"), executed=Sum("executed_amount"))
+
+
+class BudgetLine(models.Model):
+    """An amount for a program from one funding source, for a fiscal year or a multi-year period.
+
+    A single fiscal year has start_year == end_year; a multi-year total spans them; a total whose
+    period the source does not give leaves the start (or both) empty.
+    """
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="budget_lines"
+    )
+    start_year = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True, validators=[validate_year])
+    end_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True, validators=[validate_year])
+    funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource.choices)
+    planned_amount = models.BigIntegerField(_("planned amount (KRW)"), null=True, blank=True)
+    executed_amount = models.BigIntegerField(_("executed amount (KRW)"), null=True, blank=True)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True, related_name="budget_lines"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+    objects = BudgetLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["program", "start_year", "end_year", "funding_source"]
+        constraints = [
+            *period_constraints("budget"),
+            models.CheckConstraint(
+                condition=Q(planned_amount__isnull=True) | Q(planned_amount__gte=0), name="budget_planned_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(executed_amount__isnull=True) | Q(executed_amount__gte=0),
+                name="budget_executed_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_amount__isnull=False) | Q(executed_amount__isnull=False),
+                name="budget_has_an_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program} · {self.period_label} · {self.get_funding_source_display()}"
+
+    @property
+    def period_label(self) -> str:
+        if self.start_year and self.end_year and self.start_year != self.end_year:
+            return f"{self.start_year}–{self.end_year}"
+        if self.end_year and not self.start_year:
+            return str(_("until %(year)s") % {"year": self.end_year})
+        year = self.start_year or self.end_year
+        return str(year) if year else str(_("total"))
+
+    @property
+    def is_multi_year(self) -> bool:
+        return self.start_year != self.end_year
+
+    def clean(self):
+        errors = {}
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            errors["end_year"] = _("The last year cannot come before the first year.")
+        if self.planned_amount is None and self.executed_amount is None:
+            errors["planned_amount"] = _("Give a planned or an executed amount.")
+        for field in ("planned_amount", "executed_amount"):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = _("An amount cannot be negative.")
+        if errors:
+            raise ValidationError(errors)
