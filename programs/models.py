@@ -4,6 +4,7 @@ metrics, budget lines, milestones and awards."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -39,7 +40,10 @@ class ProgramQuerySet(models.QuerySet):
         return self.annotate(visit_count=Count("visits", distinct=True))
 
     def with_budget_totals(self):
-        return self.annotate(budget_total=Sum("budget_lines__planned_amount"))
+        """Budget per program: the planned amount, or the executed one where no plan is recorded."""
+        return self.annotate(
+            budget_total=Sum(Coalesce("budget_lines__planned_amount", "budget_lines__executed_amount"))
+        )
 
 
 class Program(models.Model):
