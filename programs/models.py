@@ -3,7 +3,7 @@ metrics, budget lines, milestones and awards."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -36,14 +36,32 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(q)
 
     def with_visit_counts(self):
-        """Recorded benchmarking visits per program (named visitors, not the yearly totals)."""
-        return self.annotate(visit_count=Count("visits", distinct=True))
+        """Recorded benchmarking visits per program (named visitors, not the yearly totals).
+
+        A subquery rather than a join, so it composes with the other annotations
+        without multiplying their sums.
+        """
+        from visits.models import Visit
+
+        visits = (
+            Visit.objects.filter(program=OuterRef("pk"))
+            .order_by()
+            .values("program")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(visit_count=Coalesce(Subquery(visits), 0))
 
     def with_budget_totals(self):
         """Budget per program: the planned amount, or the executed one where no plan is recorded."""
-        return self.annotate(
-            budget_total=Sum(Coalesce("budget_lines__planned_amount", "budget_lines__executed_amount"))
+        lines = (
+            BudgetLine.objects.filter(program=OuterRef("pk"))
+            .order_by()
+            .values("program")
+            .annotate(total=Sum(Coalesce("planned_amount", "executed_amount")))
+            .values("total")
         )
+        return self.annotate(budget_total=Subquery(lines, output_field=models.BigIntegerField()))
 
 
 class Program(models.Model):
