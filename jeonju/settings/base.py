@@ -74,7 +74,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jeonju.context_processors.portal",
             ],
+            "libraries": {"portal": "jeonju.templatetags.portal"},
         },
     },
 ]

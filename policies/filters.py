@@ -1,0 +1,46 @@
+"""FilterSet of the policy list, shared by the page and its downloads."""
+
+from django.db.models import F
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_filters import CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilter
+
+from .models import CoreValue, ElectedTerm, Policy, Sector, Status
+
+
+def search_filter(queryset, name, value):
+    """`q`: the title and summary in Korean and English."""
+    return queryset.search(value)
+
+
+class PolicyFilter(FilterSet):
+    q = CharFilter(label=_("Search"), method=search_filter, max_length=100)
+    sector = ChoiceFilter(label=_("Sector"), choices=Sector.choices, empty_label=_("All sectors"))
+    value = ModelChoiceFilter(
+        label=_("Core value"),
+        field_name="core_values",
+        to_field_name="code",
+        queryset=CoreValue.objects.all(),
+        empty_label=_("All core values"),
+        distinct=True,
+    )
+    term = ModelChoiceFilter(
+        label=_("Elected term"),
+        field_name="terms",
+        to_field_name="number",
+        queryset=ElectedTerm.objects.all(),
+        empty_label=_("All terms"),
+        distinct=True,
+    )
+    status = ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All statuses"))
+
+    class Meta:
+        model = Policy
+        fields = []
+
+    @property
+    def qs(self):
+        language = get_language() or "ko"
+        title = F("title_ko") if language == "ko" else Coalesce(NullIf(F(f"title_{language}"), ""), F("title_ko"))
+        return super().qs.order_by(title.asc())

@@ -1,0 +1,69 @@
+"""Public pages of policies."""
+
+from django.db.models import Count
+from django.views.generic import DetailView
+
+from jeonju.views import DownloadableFilterView
+from programs.selectors import programs_with_figures
+
+from .filters import PolicyFilter
+from .models import Policy
+
+
+class PolicyListView(DownloadableFilterView):
+    filterset_class = PolicyFilter
+    template_name = "policies/policy_list.html"
+    context_object_name = "policies"
+    paginate_by = 20
+    download_name = "policies"
+
+    def get_queryset(self):
+        return Policy.objects.prefetch_related("core_values", "terms").annotate(
+            program_count=Count("programs", distinct=True)
+        )
+
+    def download_columns(self):
+        return [
+            "slug",
+            "title_ko",
+            "title_en",
+            "sector",
+            "core_values",
+            "elected_terms",
+            "status",
+            "start_year",
+            "end_year",
+            "department_ko",
+            "programs",
+            "url",
+        ]
+
+    def download_rows(self, queryset):
+        for policy in queryset:
+            yield [
+                policy.slug,
+                policy.title_ko,
+                policy.title_en,
+                policy.sector,
+                ";".join(v.code for v in policy.core_values.all()),
+                ";".join(str(t.number) for t in policy.terms.all()),
+                policy.status,
+                policy.start_year,
+                policy.end_year,
+                policy.department_ko,
+                policy.program_count,
+                self.request.build_absolute_uri(policy.get_absolute_url()),
+            ]
+
+
+class PolicyDetailView(DetailView):
+    template_name = "policies/policy_detail.html"
+    context_object_name = "policy"
+
+    def get_queryset(self):
+        return Policy.objects.prefetch_related("core_values", "terms", "sources")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["programs"] = programs_with_figures(self.object.programs.all())
+        return context

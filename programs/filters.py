@@ -1,0 +1,114 @@
+"""FilterSets of the program and indicator pages, shared by the lists, downloads and feeds."""
+
+from django import forms
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_filters import CharFilter, ChoiceFilter, Filter, FilterSet, ModelChoiceFilter
+
+from policies.models import MAX_YEAR, MIN_YEAR, CoreValue, Policy, Status
+
+from .models import Category, Program
+
+
+class YearFilter(Filter):
+    """A whole year within the sane range; anything else is a form error, not a server error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", MIN_YEAR)
+        kwargs.setdefault("max_value", MAX_YEAR)
+        super().__init__(*args, **kwargs)
+
+
+def search_filter(queryset, name, value):
+    """`q`: the model's own bilingual search (Korean and English fields)."""
+    return queryset.search(value)
+
+
+def localized_name(field: str):
+    """Sort key: the active language's text, falling back to Korean where no translation exists."""
+    language = get_language() or "ko"
+    if language == "ko":
+        return F(f"{field}_ko")
+    return Coalesce(NullIf(F(f"{field}_{language}"), ""), F(f"{field}_ko"))
+
+
+class ProgramFilter(FilterSet):
+    q = CharFilter(label=_("Search"), method=search_filter, max_length=100)
+    category = ChoiceFilter(label=_("Category"), choices=Category.choices, empty_label=_("All categories"))
+    policy = ModelChoiceFilter(
+        label=_("Policy"),
+        field_name="policies",
+        to_field_name="slug",
+        queryset=Policy.objects.all(),
+        empty_label=_("All policies"),
+        distinct=True,
+    )
+    status = ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All statuses"))
+    value = ModelChoiceFilter(
+        label=_("Core value"),
+        field_name="policies__core_values",
+        to_field_name="code",
+        queryset=CoreValue.objects.all(),
+        empty_label=_("All core values"),
+        distinct=True,
+    )
+    year_from = YearFilter(label=_("Active from (year)"), method="filter_year_from")
+    year_to = YearFilter(label=_("Active until (year)"), method="filter_year_to")
+    visits = ChoiceFilter(
+        label=_("Benchmarking visits"),
+        choices=[("yes", _("With benchmarking visits")), ("no", _("Without benchmarking visits"))],
+        empty_label=_("All programs"),
+        method="filter_visits",
+    )
+    sort = ChoiceFilter(
+        label=_("Sort by"),
+        choices=[
+            ("name", _("Name")),
+            ("visits", _("Most visiting organizations")),
+            ("budget", _("Largest budget")),
+            ("start_year", _("Newest start year")),
+            ("-start_year", _("Oldest start year")),
+        ],
+        empty_label=None,
+        method="sort_by",
+    )
+
+    class Meta:
+        model = Program
+        fields = []
+
+    def filter_year_from(self, queryset, name, value):
+        # Active in or after the year: not ended before it.
+        return queryset.filter(Q(end_year__isnull=True) | Q(end_year__gte=value))
+
+    def filter_year_to(self, queryset, name, value):
+        # Active in or before the year: started by then.
+        return queryset.filter(Q(start_year__isnull=True) | Q(start_year__lte=value))
+
+    def filter_visits(self, queryset, name, value):
+        # Programs with either named visitors on record or a yearly count of visiting organizations.
+        has = Q(visits__isnull=False) | Q(metrics__indicator__code="visiting-organizations", metrics__value__gt=0)
+        matching = Program.objects.filter(has).values("pk")
+        if value == "yes":
+            return queryset.filter(pk__in=matching)
+        return queryset.exclude(pk__in=matching)
+
+    def sort_by(self, queryset, name, value):
+        return queryset  # applied last, in `qs`, so it also orders unfiltered lists
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        sort = self.form.cleaned_data.get("sort") if self.is_bound and self.form.is_valid() else ""
+        name = localized_name("name")
+        orderings = {
+            "visits": [F("visitors_counted").desc(nulls_last=True), F("visit_count").desc(), name.asc()],
+            "budget": [F("budget_total").desc(nulls_last=True), name.asc()],
+            "start_year": [F("start_year").desc(nulls_last=True), name.asc()],
+            "-start_year": [F("start_year").asc(nulls_last=True), name.asc()],
+        }
+        return queryset.order_by(*orderings.get(sort, [name.asc()]))

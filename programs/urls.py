@@ -1,0 +1,11 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "programs"
+
+urlpatterns = [
+    path("", views.ProgramListView.as_view(), name="list"),
+    re_path(r"^download\.(?P<format>csv|json)$", views.ProgramListView.as_view(), name="download"),
+    path("<slug:slug>/", views.ProgramDetailView.as_view(), name="detail"),
+]

@@ -1,0 +1,75 @@
+"""Atom and RSS feeds of newly recorded benchmarking visits, filtered like the visit list."""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from .filters import VisitFilter
+from .models import Visit
+
+FEED_LENGTH = 50
+
+
+class RssVisitFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request, *args, **kwargs):
+        filterset = VisitFilter(request.GET or None, queryset=Visit.objects.with_related(), request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            raise Http404(_("The filters are not valid."))
+        filterset.query = request.GET.urlencode()
+        return filterset
+
+    def title(self, obj):
+        program = obj.form.cleaned_data.get("program") if obj.is_bound else None
+        if program:
+            return _("Benchmarking visits to %(program)s — Jeonju Policy Portal") % {"program": program}
+        return _("Benchmarking visits — Jeonju Policy Portal")
+
+    def link(self, obj):
+        url = reverse("visits:list")
+        return f"{url}?{obj.query}" if obj.query else url
+
+    def description(self, obj):
+        return _("Newly recorded benchmarking visits to Jeonju's programs.")
+
+    def items(self, obj):
+        return obj.qs.order_by("-recorded_at", "-pk")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return _("%(organization)s visited %(program)s (%(when)s)") % {
+            "organization": item.organization,
+            "program": item.program,
+            "when": item.visited_on.isoformat() if item.visited_on else item.year,
+        }
+
+    def item_description(self, item):
+        parts = [f"{item.organization.get_kind_display()} · {item.organization.get_region_display()}"]
+        if item.purpose:
+            parts.append(item.purpose)
+        if item.source:
+            parts.append(_("Source: %(source)s") % {"source": item.source})
+        return " — ".join(parts)
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"jeonju-visit-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.recorded_at
+
+    def item_updateddate(self, item):
+        return item.recorded_at
+
+
+class AtomVisitFeed(RssVisitFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj):
+        return self.description(obj)
