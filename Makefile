@@ -17,6 +17,7 @@ install: $(VENV)/.installed
 ## Set up the SQLite database with the seed data (idempotent).
 setup: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_roles
 	$(PY) manage.py load_seed
 
 ## Serve the site at http://127.0.0.1:8000/ on SQLite with the seed data.

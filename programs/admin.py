@@ -1,0 +1,178 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin, ImportExportMixin
+
+from jeonju.admin import HistoryTranslationAdmin, SizeLimitedImportForm, TabularInline, both, both_search
+
+from .models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
+from .resources import BudgetLineResource, SafeCSV, UploadedCSV, YearlyMetricResource
+
+PROGRAM_SEARCH = ("program__slug", "program__name_ko", "program__name_en")
+
+
+class MilestoneInline(TabularInline):
+    model = Milestone
+    fields = ("year", "month", *both("title"), "source")
+
+
+class AwardInline(TabularInline):
+    model = Award
+    fields = (*both("name"), *both("awarded_by"), "year", "month", "source")
+
+
+class BudgetLineInline(TabularInline):
+    model = BudgetLine
+    fields = ("start_year", "end_year", "funding_source", "planned_amount", "executed_amount", "source", *both("note"))
+
+
+class YearlyMetricInline(TabularInline):
+    model = YearlyMetric
+    fields = ("indicator", "year", "kind", "value", "as_of", "source", *both("note"))
+    autocomplete_fields = ("indicator",)
+
+
+@admin.register(Program)
+class ProgramAdmin(HistoryTranslationAdmin):
+    list_display = ("name", "slug", "category", "status", "start_year", "opened_on", "visit_count")
+    list_filter = ("category", "status", "policies")
+    search_fields = ("slug", *both_search("name", "description", "address"))
+    filter_horizontal = ("policies", "sources")
+    date_hierarchy = "opened_on"
+    inlines = (MilestoneInline, AwardInline, BudgetLineInline, YearlyMetricInline)
+    fieldsets = (
+        (None, {"fields": ("slug", both("name"), both("description"), "policies")}),
+        (
+            _("Details"),
+            {
+                "fields": (
+                    ("category", "status"),
+                    ("start_year", "end_year", "opened_on"),
+                    both("address"),
+                    both("department"),
+                    "sources",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(visit_total=Count("visits", distinct=True))
+
+    @admin.display(description=_("recorded visits"), ordering="visit_total")
+    def visit_count(self, program):
+        return program.visit_total
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(HistoryTranslationAdmin):
+    list_display = ("title", "program", "year", "month")
+    list_filter = ("year",)
+    list_select_related = ("program",)
+    search_fields = (*both_search("title"), *PROGRAM_SEARCH)
+    autocomplete_fields = ("program",)
+    fields = ("program", ("year", "month"), both("title"), "source")
+
+
+@admin.register(Award)
+class AwardAdmin(HistoryTranslationAdmin):
+    list_display = ("name", "program", "awarded_by", "year", "month")
+    list_filter = ("year",)
+    list_select_related = ("program",)
+    search_fields = (*both_search("name", "awarded_by"), *PROGRAM_SEARCH)
+    autocomplete_fields = ("program",)
+    fields = ("program", both("name"), both("awarded_by"), ("year", "month"), "source")
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(HistoryTranslationAdmin):
+    list_display = ("code", "name", "unit", "higher_is_better")
+    list_filter = ("unit", "higher_is_better")
+    search_fields = ("code", *both_search("name", "definition"))
+    fields = ("code", both("name"), "unit", both("definition"), "higher_is_better")
+
+
+class MetricImportExportMixin(ImportExportMixin):
+    """The metric CSV import (upload → preview → confirm) and export of the README.
+
+    Import needs the right to add and change metrics (the budget editors' role); the history
+    rows written with each import are its record, so no admin LogEntry per row is written.
+    """
+
+    resource_classes = [YearlyMetricResource]
+    import_formats = [UploadedCSV]
+    export_formats = [SafeCSV]
+    import_form_class = SizeLimitedImportForm
+    import_template_name = "admin/programs/yearlymetric/import.html"
+    to_encoding = "utf-8-sig"  # a BOM, so Excel reads the Korean text
+    skip_admin_log = True
+
+    def has_import_permission(self, request):
+        opts = self.opts
+        return request.user.has_perms(
+            [f"{opts.app_label}.add_{opts.model_name}", f"{opts.app_label}.change_{opts.model_name}"]
+        )
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def process_result(self, result, request):
+        if result.has_validation_errors():
+            # The database changed between preview and confirm: show the problems, write nothing.
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Import"),
+                "opts": self.model._meta,
+                "result": result,
+                "form": self.get_import_form_class(request)(
+                    self.get_import_formats(), self.get_import_resource_classes(request)
+                ),
+            }
+            return TemplateResponse(request, [self.import_template_name], context)
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        counts = result.counts
+        messages.success(
+            request,
+            gettext("Import finished: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % counts,
+        )
+
+
+@admin.register(YearlyMetric)
+class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
+    list_display = ("program", "indicator", "year", "kind", "value", "as_of", "source")
+    list_filter = ("kind", "year", "indicator")
+    list_select_related = ("program", "indicator", "source")
+    search_fields = (*PROGRAM_SEARCH, "indicator__code", "indicator__name_ko", "indicator__name_en")
+    autocomplete_fields = ("program", "indicator")
+    fields = ("program", "indicator", ("year", "kind"), ("value", "as_of"), "source", both("note"))
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
+    resource_classes = [BudgetLineResource]
+    export_formats = [SafeCSV]
+    to_encoding = "utf-8-sig"
+    list_display = ("program", "period", "funding_source", "planned_amount", "executed_amount", "source")
+    list_filter = ("funding_source", "start_year")
+    list_select_related = ("program", "source")
+    search_fields = (*PROGRAM_SEARCH, *both_search("note"))
+    autocomplete_fields = ("program",)
+    fields = (
+        "program",
+        ("start_year", "end_year"),
+        "funding_source",
+        ("planned_amount", "executed_amount"),
+        "source",
+        both("note"),
+    )
+
+    @admin.display(description=_("period"), ordering="start_year")
+    def period(self, line):
+        return line.period_label
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)

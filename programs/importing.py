@@ -1,0 +1,566 @@
+"""The one parser, validator and writer of yearly-metric CSV files.
+
+Both ways in use it: the admin's import page (programs/resources.py, through
+django-import-export) and `manage.py import_metrics`. The format is documented in the
+README's staff guide; in short:
+
+    program,indicator,year,value,kind,as_of,source
+    palbok-art-factory,visiting-organizations,2019,92,actual,2019-10-21,3
+
+Korean headers (사업, 지표, 연도, 값, 구분, 기준일, 출처) work as well.
+
+A file is all or nothing: every problem of every row is collected with its line number and
+column, and if there is one, nothing is written. The rules are the model's (YearlyMetric's
+constraints and clean()); they are restated here rather than calling full_clean() per row,
+because full_clean() runs a query per foreign key and the import must not query per row.
+tests/programs/test_import.py checks that both agree.
+
+Speed: names are resolved from three small dictionaries loaded once, the existing rows for
+the touched programs and indicators come in one query, and the writes go in batches
+(PostgreSQL: COPY into a temporary table and one INSERT … ON CONFLICT that also writes the
+history rows). django-simple-history never sees bulk writes, so the history rows
+("+" created, "~" changed) are written here, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jeonju.csvio import (
+    CsvReadError,
+    decode_bytes,
+    iter_records,
+    parse_decimal,
+    sniff_delimiter,
+    unescape_formula_guard,
+)
+from policies.models import MAX_YEAR, MIN_YEAR, Source
+
+from .models import Indicator, MetricKind, Program, Unit, YearlyMetric
+
+# Canonical column name → the headers accepted for it (compared without case and spaces).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "program": ("program", "사업"),
+    "indicator": ("indicator", "지표"),
+    "year": ("year", "연도"),
+    "value": ("value", "값"),
+    "kind": ("kind", "구분"),
+    "as_of": ("as_of", "as of", "기준일"),
+    "source": ("source", "출처"),
+}
+REQUIRED_COLUMNS = ("program", "indicator", "year", "value")
+KIND_WORDS = {
+    "": MetricKind.ACTUAL,
+    "actual": MetricKind.ACTUAL,
+    "실적": MetricKind.ACTUAL,
+    "target": MetricKind.TARGET,
+    "목표": MetricKind.TARGET,
+}
+# YearlyMetric.value is DecimalField(max_digits=20, decimal_places=2).
+MAX_VALUE = Decimal(10) ** 18
+SOURCE_SEPARATOR = "|"
+_DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?")
+HISTORY_REASON_MAX = 100
+
+
+def _key(text: str) -> str:
+    """How names are compared: spaces collapsed, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+_HEADER_TO_COLUMN = {_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
+
+
+class Problem(NamedTuple):
+    """One thing wrong with a file: where (line, column as written in the file) and what."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if not self.line:  # the file as a whole
+            return self.message
+        if self.column:
+            return _("line %(line)s, column %(column)s: %(message)s") % self._asdict()
+        return _("line %(line)s: %(message)s") % self._asdict()
+
+
+class MetricRow(NamedTuple):
+    line: int
+    program_id: int
+    indicator_id: int
+    year: int
+    kind: str
+    value: Decimal
+    as_of: datetime.date | None
+    source_id: int | None
+
+    @property
+    def key(self) -> tuple[int, int, int, str]:
+        return (self.program_id, self.indicator_id, self.year, self.kind)
+
+
+@dataclass
+class ParsedFile:
+    encoding: str = ""
+    delimiter: str = ","
+    headers: list[str] = field(default_factory=list)
+    lookups: Lookups | None = None
+    # canonical column name → header as written in the file
+    columns: dict[str, str] = field(default_factory=dict)
+    rows: list[MetricRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # the cells of lines that have a problem, for showing them next to the errors
+    bad_lines: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, line: int, column: str, message: str, cells: list[str] | None = None) -> None:
+        self.problems.append(Problem(line, self.columns.get(column, column), message))
+        if cells is not None:
+            self.bad_lines.setdefault(line, cells)
+
+
+def source_label(source: Source) -> str:
+    """How a source is written in the `source` column: "publisher|title|date" (or the year)."""
+    when = source.published_on.isoformat() if source.published_on else str(source.year)
+    publisher = source.publisher_ko or source.publisher
+    title = source.title_ko or source.title
+    return SOURCE_SEPARATOR.join((publisher, title, when))
+
+
+class Lookups:
+    """Programs, indicators and sources by every name a file may use, loaded in three queries."""
+
+    def __init__(self) -> None:
+        self.programs: dict[str, int | None] = {}
+        self.program_names: dict[int, str] = {}
+        for pk, slug, name, name_ko, name_en in Program.objects.values_list("pk", "slug", "name", "name_ko", "name_en"):
+            self.program_names[pk] = slug
+            self._add(self.programs, pk, slug, name, name_ko, name_en)
+
+        self.indicators: dict[str, int | None] = {}
+        self.indicator_units: dict[int, str] = {}
+        self.indicator_names: dict[int, str] = {}
+        for pk, code, unit, name, name_ko, name_en in Indicator.objects.values_list(
+            "pk", "code", "unit", "name", "name_ko", "name_en"
+        ):
+            self.indicator_units[pk] = unit
+            self.indicator_names[pk] = code
+            self._add(self.indicators, pk, code, name, name_ko, name_en)
+
+        self.source_ids: set[int] = set()
+        self.sources: dict[tuple[str, str, str], int | None] = {}
+        fields = ("pk", "publisher", "publisher_ko", "publisher_en", "title", "title_ko", "title_en")
+        for pk, pub, pub_ko, pub_en, title, title_ko, title_en, published_on, year in Source.objects.values_list(
+            *fields, "published_on", "year"
+        ):
+            self.source_ids.add(pk)
+            dates = {str(year)} | ({published_on.isoformat()} if published_on else set())
+            for p in {pub, pub_ko, pub_en} - {None, ""}:
+                for t in {title, title_ko, title_en} - {None, ""}:
+                    for d in dates:
+                        key = (_key(p), _key(t), d)
+                        self.sources[key] = None if self.sources.get(key, pk) != pk else pk
+
+    @staticmethod
+    def _add(index: dict[str, int | None], pk: int, *names: str | None) -> None:
+        for name in {_key(n) for n in names if n}:
+            # A name two objects share is ambiguous: it resolves to None and is reported.
+            index[name] = None if index.get(name, pk) != pk else pk
+
+    def source_id(self, text: str) -> int | None | str:
+        """The id for a `source` cell; an error message (str) when it names no single source."""
+        if text.isdigit():
+            pk = int(text)
+            return pk if pk in self.source_ids else _("there is no source number %(pk)s") % {"pk": pk}
+        parts = [p.strip() for p in text.split(SOURCE_SEPARATOR)]
+        if len(parts) < 3:
+            return _('write a source as its number or as "publisher|title|date" (date YYYY-MM-DD or YYYY)')
+        publisher, title, when = parts[0], SOURCE_SEPARATOR.join(parts[1:-1]), parts[-1]
+        match = _DATE.fullmatch(when)
+        if match:
+            try:
+                when = datetime.date(*map(int, match.groups())).isoformat()
+            except ValueError:
+                return _("%(date)s is not a real date") % {"date": parts[-1]}
+        pk = self.sources.get((_key(publisher), _key(title), when), 0)
+        if pk is None:
+            return _("more than one source matches; give its number instead")
+        if not pk:
+            return _("no source matches %(text)s (add it under Sources first)") % {"text": text}
+        return pk
+
+
+def _parse_date(text: str) -> datetime.date | None | str:
+    match = _DATE.fullmatch(text)
+    if not match:
+        return _("%(text)s is not a date; write YYYY-MM-DD") % {"text": text}
+    try:
+        return datetime.date(*map(int, match.groups()))
+    except ValueError:
+        return _("%(text)s is not a real date") % {"text": text}
+
+
+def parse_metrics(data: bytes, lookups: Lookups | None = None) -> ParsedFile:
+    """Read and check a whole file. Returns every row or every problem; never writes."""
+    parsed = ParsedFile()
+    try:
+        decoded = decode_bytes(data)
+    except CsvReadError as exc:
+        parsed.problem(0, "", str(exc))
+        return parsed
+    parsed.encoding = decoded.encoding
+    parsed.delimiter = sniff_delimiter(decoded.text)
+    records = iter_records(decoded.text, parsed.delimiter)
+
+    header_line, headers = next(records, (1, []))
+    if not headers:
+        parsed.problem(1, "", _("The file is empty."))
+        return parsed
+    parsed.headers = headers
+    index: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        name = _HEADER_TO_COLUMN.get(_key(unescape_formula_guard(header)))
+        if name is None:
+            parsed.problem(
+                header_line,
+                header or f"#{position + 1}",
+                _("unknown column; the columns are %(names)s")
+                % {"names": ", ".join(f"{a[0]} ({a[-1]})" for a in COLUMNS.values())},
+            )
+        elif name in index:
+            parsed.problem(header_line, header, _("this column appears twice"))
+        else:
+            index[name] = position
+            parsed.columns[name] = header
+    for name in REQUIRED_COLUMNS:
+        if name not in index:
+            parsed.problem(
+                header_line, name, _("required column missing (%(names)s)") % {"names": " / ".join(COLUMNS[name])}
+            )
+    if parsed.problems:
+        return parsed
+
+    lookups = parsed.lookups = lookups or Lookups()
+    width = len(headers)
+    i_program, i_indicator, i_year, i_value = (index[c] for c in REQUIRED_COLUMNS)
+    i_kind, i_as_of, i_source = index.get("kind"), index.get("as_of"), index.get("source")
+    seen: dict[tuple[int, int, int, str], int] = {}
+    rows = parsed.rows
+    problem = parsed.problem
+
+    for line, cells in records:
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        elif len(cells) > width and any(cells[width:]):
+            hint = _("; a number with a thousands separator must be in quotes") if parsed.delimiter == "," else ""
+            problem(
+                line,
+                "",
+                _("%(n)s cells but the header has %(m)s columns%(hint)s") % {"n": len(cells), "m": width, "hint": hint},
+                cells,
+            )
+            continue
+        count = len(parsed.problems)
+
+        text = unescape_formula_guard(cells[i_program])
+        program_id = lookups.programs.get(_key(text), 0)
+        if not text:
+            problem(line, "program", _("a program is required"), cells)
+        elif program_id is None:
+            problem(line, "program", _("%(text)s names more than one program; use the slug") % {"text": text}, cells)
+        elif not program_id:
+            problem(line, "program", _("unknown program %(text)s (give its slug or name)") % {"text": text}, cells)
+
+        text = unescape_formula_guard(cells[i_indicator])
+        indicator_id = lookups.indicators.get(_key(text), 0)
+        if not text:
+            problem(line, "indicator", _("an indicator is required"), cells)
+        elif indicator_id is None:
+            message = _("%(text)s names more than one indicator; use the code") % {"text": text}
+            problem(line, "indicator", message, cells)
+        elif not indicator_id:
+            problem(line, "indicator", _("unknown indicator %(text)s (give its code or name)") % {"text": text}, cells)
+
+        text = unescape_formula_guard(cells[i_year])
+        year = int(text) if text.isascii() and text.isdigit() else None
+        if year is None:
+            problem(line, "year", _("%(text)s is not a year") % {"text": text or '""'}, cells)
+        elif not MIN_YEAR <= year <= MAX_YEAR:
+            message = _("%(year)s is not a year between %(min)s and %(max)s")
+            problem(line, "year", message % {"year": year, "min": MIN_YEAR, "max": MAX_YEAR}, cells)
+            year = None
+
+        text = cells[i_value]
+        value = parse_decimal(text)
+        if value is None:
+            problem(line, "value", _("%(text)s is not a number") % {"text": text or '""'}, cells)
+        elif abs(value) >= MAX_VALUE:
+            problem(line, "value", _("%(text)s is too large") % {"text": text}, cells)
+        elif value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+            problem(line, "value", _("%(text)s has more than two decimal places") % {"text": text}, cells)
+        elif value < 0 and indicator_id and lookups.indicator_units[indicator_id] != Unit.PERCENT:
+            problem(line, "value", _("a count or amount cannot be negative (%(text)s)") % {"text": text}, cells)
+
+        kind = MetricKind.ACTUAL
+        if i_kind is not None:
+            text = unescape_formula_guard(cells[i_kind])
+            kind = KIND_WORDS.get(_key(text))
+            if kind is None:
+                problem(line, "kind", _("%(text)s is not actual/target (실적/목표)") % {"text": text}, cells)
+
+        as_of = None
+        if i_as_of is not None and cells[i_as_of]:
+            as_of = _parse_date(unescape_formula_guard(cells[i_as_of]))
+            if isinstance(as_of, str):
+                problem(line, "as_of", as_of, cells)
+            elif year is not None and as_of.year != year:
+                problem(line, "as_of", _("%(date)s is not in the year %(year)s") % {"date": as_of, "year": year}, cells)
+
+        source_id = None
+        if i_source is not None and cells[i_source]:
+            source_id = lookups.source_id(unescape_formula_guard(cells[i_source]))
+            if isinstance(source_id, str):
+                problem(line, "source", source_id, cells)
+
+        if len(parsed.problems) > count:
+            continue
+        row = MetricRow(line, program_id, indicator_id, year, kind, value, as_of, source_id)
+        first = seen.setdefault(row.key, line)
+        if first != line:
+            problem(
+                line,
+                "",
+                _("the same program, indicator, year and kind as line %(first)s") % {"first": first},
+                cells,
+            )
+            continue
+        rows.append(row)
+
+    if not rows and not parsed.problems:
+        problem(header_line + 1, "", _("The file has a header but no rows."))
+    return parsed
+
+
+class Existing(NamedTuple):
+    id: int
+    value: Decimal
+    as_of: datetime.date | None
+    source_id: int | None
+    note: str
+    note_ko: str | None
+    note_en: str | None
+
+
+@dataclass
+class ImportPlan:
+    created: list[MetricRow] = field(default_factory=list)
+    # (existing row, the row as it will be once written)
+    updated: list[tuple[Existing, MetricRow]] = field(default_factory=list)
+    unchanged: list[MetricRow] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"created": len(self.created), "updated": len(self.updated), "unchanged": len(self.unchanged)}
+
+
+def plan_import(parsed: ParsedFile) -> ImportPlan:
+    """Sort the rows into created / updated / unchanged with one query.
+
+    A column left out of the file (as_of or source) keeps what the database has; a blank cell
+    in a column that is there empties it.
+    """
+    plan = ImportPlan()
+    if not parsed.rows:
+        return plan
+    program_ids = {r.program_id for r in parsed.rows}
+    indicator_ids = {r.indicator_id for r in parsed.rows}
+    years = [r.year for r in parsed.rows]
+    existing: dict[tuple[int, int, int, str], Existing] = {}
+    queryset = YearlyMetric.objects.filter(
+        program_id__in=program_ids, indicator_id__in=indicator_ids, year__gte=min(years), year__lte=max(years)
+    ).order_by()
+    for pk, program_id, indicator_id, year, kind, *rest in queryset.values_list(
+        "pk", "program_id", "indicator_id", "year", "kind", "value", "as_of", "source_id", "note", "note_ko", "note_en"
+    ).iterator(chunk_size=5000):
+        existing[(program_id, indicator_id, year, kind)] = Existing(pk, *rest)
+
+    keep_as_of = "as_of" not in parsed.columns
+    keep_source = "source" not in parsed.columns
+    for row in parsed.rows:
+        old = existing.get(row.key)
+        if old is None:
+            plan.created.append(row)
+            continue
+        if keep_as_of or keep_source:
+            row = row._replace(
+                as_of=old.as_of if keep_as_of else row.as_of,
+                source_id=old.source_id if keep_source else row.source_id,
+            )
+        if (old.value, old.as_of, old.source_id) == (row.value, row.as_of, row.source_id):
+            plan.unchanged.append(row)
+        else:
+            plan.updated.append((old, row))
+    return plan
+
+
+@dataclass
+class ImportOutcome:
+    parsed: ParsedFile
+    plan: ImportPlan
+    dry_run: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.parsed.ok
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.plan.counts
+
+
+def too_big_message(size: int, limit: int) -> str:
+    return _("The file is %(size)s bytes; the limit is %(limit)s bytes (%(mb)s MB). Split it into smaller files.") % {
+        "size": f"{size:,}",
+        "limit": f"{limit:,}",
+        "mb": round(limit / 1024 / 1024, 1),
+    }
+
+
+def import_metrics(
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    user_id: int | None = None,
+    reason: str = "CSV import",
+    max_bytes: int | None = None,
+) -> ImportOutcome:
+    """Parse, check and (unless dry_run or a problem is found) write a file, all in one transaction."""
+    limit = settings.CSV_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
+    if limit and len(data) > limit:
+        parsed = ParsedFile()
+        parsed.problem(0, "", too_big_message(len(data), limit))
+        return ImportOutcome(parsed, ImportPlan(), dry_run)
+    parsed = parse_metrics(data)
+    if not parsed.ok:
+        return ImportOutcome(parsed, ImportPlan(), dry_run)
+    with transaction.atomic():
+        plan = plan_import(parsed)
+        if not dry_run:
+            write_plan(plan, user_id=user_id, reason=reason)
+    return ImportOutcome(parsed, plan, dry_run)
+
+
+def write_plan(plan: ImportPlan, *, user_id: int | None, reason: str) -> None:
+    """Write created and updated rows and their history rows. Call inside a transaction."""
+    if not plan.created and not plan.updated:
+        return
+    now = timezone.now()
+    reason = reason[:HISTORY_REASON_MAX]
+    if connection.vendor == "postgresql":
+        _write_postgresql(plan, user_id=user_id, reason=reason, now=now)
+    else:
+        _write_batched(plan, user_id=user_id, reason=reason, now=now)
+
+
+BATCH_SIZE = 2000
+
+
+def _write_batched(plan: ImportPlan, *, user_id: int | None, reason: str, now: datetime.datetime) -> None:
+    """Any database: bulk_create the new rows, bulk_update the changed ones, bulk_create history."""
+    History = YearlyMetric.history.model
+    blank = YearlyMetric()
+    new = [
+        YearlyMetric(
+            program_id=r.program_id,
+            indicator_id=r.indicator_id,
+            year=r.year,
+            kind=r.kind,
+            value=r.value,
+            as_of=r.as_of,
+            source_id=r.source_id,
+        )
+        for r in plan.created
+    ]
+    YearlyMetric.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    changed = [YearlyMetric(id=old.id, value=r.value, as_of=r.as_of, source_id=r.source_id) for old, r in plan.updated]
+    YearlyMetric.objects.bulk_update(changed, ["value", "as_of", "source_id"], batch_size=500)
+
+    def history(pk: int, r: MetricRow, notes: Iterable, history_type: str):
+        note, note_ko, note_en = notes
+        return History(
+            id=pk,
+            program_id=r.program_id,
+            indicator_id=r.indicator_id,
+            year=r.year,
+            kind=r.kind,
+            value=r.value,
+            as_of=r.as_of,
+            source_id=r.source_id,
+            note=note,
+            note_ko=note_ko,
+            note_en=note_en,
+            history_date=now,
+            history_type=history_type,
+            history_user_id=user_id,
+            history_change_reason=reason,
+        )
+
+    blank_notes = (blank.note, blank.note_ko, blank.note_en)
+    records = [history(obj.pk, r, blank_notes, "+") for obj, r in zip(new, plan.created, strict=True)]
+    records += [history(old.id, r, (old.note, old.note_ko, old.note_en), "~") for old, r in plan.updated]
+    History.objects.bulk_create(records, batch_size=BATCH_SIZE)
+
+
+def _write_postgresql(plan: ImportPlan, *, user_id: int | None, reason: str, now: datetime.datetime) -> None:
+    """PostgreSQL: COPY the rows into a temporary table, then one statement upserts them and
+    writes their history rows (a data-modifying CTE: the upsert's RETURNING feeds the history
+    INSERT)."""
+    qn = connection.ops.quote_name
+    opts = YearlyMetric._meta
+    table, history_table = qn(opts.db_table), qn(YearlyMetric.history.model._meta.db_table)
+    blank = YearlyMetric()
+    cols = "program_id, indicator_id, year, kind, value, as_of, source_id"
+    kept = "note, note_ko, note_en"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS metric_import_stage")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE metric_import_stage (program_id bigint, indicator_id bigint, year smallint,"
+            " kind varchar(10), value numeric(20, 2), as_of date, source_id bigint) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY metric_import_stage ({cols}) FROM STDIN") as copy:
+            for r in plan.created:
+                copy.write_row(r[1:])
+            for _old, r in plan.updated:
+                copy.write_row(r[1:])
+        cursor.execute(
+            f"""
+            WITH written AS (
+                INSERT INTO {table} ({cols}, {kept})
+                SELECT {cols}, %s, %s, %s FROM metric_import_stage
+                ON CONFLICT (program_id, indicator_id, year, kind) DO UPDATE
+                    SET value = EXCLUDED.value, as_of = EXCLUDED.as_of, source_id = EXCLUDED.source_id
+                    WHERE ({table}.value, {table}.as_of, {table}.source_id)
+                        IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.as_of, EXCLUDED.source_id)
+                RETURNING id, {cols}, {kept}, (xmax = 0) AS inserted
+            )
+            INSERT INTO {history_table}
+                (id, {cols}, {kept}, history_date, history_change_reason, history_type, history_user_id)
+            SELECT id, {cols}, {kept}, %s, %s, CASE WHEN inserted THEN '+' ELSE '~' END, %s FROM written
+            """,
+            [blank.note, blank.note_ko, blank.note_en, now, reason, user_id],
+        )

@@ -1,0 +1,212 @@
+"""django-import-export resources: yearly metrics (import and export) and budget lines (export).
+
+Metric import does not take django-import-export's row-by-row path (a query or more per row,
+and rules of its own): `YearlyMetricResource.import_data` hands the uploaded bytes to
+programs.importing, the same parser, validator and writer as `manage.py import_metrics`, and
+turns its outcome into django-import-export's Result for the preview and confirm pages.
+"""
+
+from __future__ import annotations
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from import_export import fields, resources
+from import_export.formats import base_formats
+from import_export.results import InvalidRow, Result, RowResult
+
+from jeonju.downloads import escape_csv_cell
+
+from .importing import COLUMNS, ImportOutcome, import_metrics, source_label
+from .models import BudgetLine, YearlyMetric
+
+# How many rows to be created or changed the admin's preview lists (the counts cover all).
+PREVIEW_ROWS = 500
+
+
+class UploadedCSV(base_formats.CSV):
+    """CSV for import, read as bytes: the encoding (UTF-8, UTF-8 with BOM, CP949/EUC-KR) and the
+    separator are detected by programs.importing, not chosen by the user."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def can_export(self):
+        return False
+
+    def create_dataset(self, in_stream, **kwargs):
+        return UploadDataset(in_stream if isinstance(in_stream, bytes) else in_stream.encode("utf-8"))
+
+
+class UploadDataset(tablib.Dataset):
+    """Carries the uploaded bytes untouched to the resource; never empty, so a file that cannot
+    be read reaches the resource and its problems are listed like any other."""
+
+    def __init__(self, raw: bytes):
+        super().__init__()
+        self.raw = raw
+
+    def __bool__(self):
+        return True
+
+
+class SafeCSV(base_formats.CSV):
+    """CSV for export, with formula-looking cells (= + - @ tab CR) escaped by an apostrophe."""
+
+    def can_import(self):
+        return False
+
+    def export_data(self, dataset, **kwargs):
+        safe = tablib.Dataset(headers=[escape_csv_cell(h) for h in dataset.headers])
+        for row in dataset:
+            safe.append([escape_csv_cell(cell) for cell in row])
+        return safe.export("csv", **kwargs)
+
+
+def _plain_number(value):
+    """84.00 → 84, 12.50 → 12.5: as staff would type it, and read back as the same value."""
+    if value is None:
+        return ""
+    normalized = value.normalize()
+    return normalized.quantize(1) if normalized == normalized.to_integral_value() else normalized
+
+
+class YearlyMetricResource(resources.ModelResource):
+    """The metric CSV format of the README: program slug, indicator code, year, value, kind,
+    as_of, source ("publisher|title|date")."""
+
+    program = fields.Field(attribute="program__slug", column_name="program")
+    indicator = fields.Field(attribute="indicator__code", column_name="indicator")
+    year = fields.Field(attribute="year", column_name="year")
+    value = fields.Field(column_name="value")
+    kind = fields.Field(attribute="kind", column_name="kind")
+    as_of = fields.Field(column_name="as_of")
+    source = fields.Field(column_name="source")
+
+    class Meta:
+        model = YearlyMetric
+        fields = ("program", "indicator", "year", "value", "kind", "as_of", "source")
+        export_order = fields
+        import_id_fields = ("program", "indicator", "year", "kind")
+
+    def get_queryset(self):
+        return YearlyMetric.objects.select_related("program", "indicator", "source")
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("program", "indicator", "source")
+
+    def dehydrate_value(self, metric):
+        return _plain_number(metric.value)
+
+    def dehydrate_as_of(self, metric):
+        return metric.as_of.isoformat() if metric.as_of else ""
+
+    def dehydrate_source(self, metric):
+        return source_label(metric.source) if metric.source_id else ""
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        raw = getattr(dataset, "raw", None)
+        if raw is None:  # a Dataset built elsewhere: back to CSV, through the same checks
+            raw = dataset.export("csv").encode("utf-8")
+        user = kwargs.get("user")
+        file_name = kwargs.get("file_name") or ""
+        outcome = import_metrics(
+            raw,
+            dry_run=dry_run,
+            user_id=getattr(user, "pk", None),
+            reason=f"CSV import (admin) {file_name}".strip(),
+        )
+        return metric_result(outcome)
+
+
+class MetricImportResult(Result):
+    """A Result that also carries the importer's own problems and preview rows."""
+
+    def __init__(self, outcome: ImportOutcome):
+        super().__init__()
+        self.outcome = outcome
+        self.problems = outcome.parsed.problems
+        self.counts = outcome.counts
+        self.preview = []
+
+
+def metric_result(outcome: ImportOutcome) -> MetricImportResult:
+    result = MetricImportResult(outcome)
+    parsed = outcome.parsed
+    if not outcome.ok:
+        result.diff_headers = list(parsed.headers)
+        by_line: dict[int, dict[str, list[str]]] = {}
+        for problem in parsed.problems:
+            by_line.setdefault(problem.line, {}).setdefault(problem.column or NON_FIELD_ERRORS, []).append(
+                problem.message
+            )
+        for line, errors in by_line.items():
+            result.invalid_rows.append(
+                InvalidRow(number=line, validation_error=ValidationError(errors), values=parsed.bad_lines.get(line, ()))
+            )
+        result.totals[RowResult.IMPORT_TYPE_INVALID] = len(by_line)
+        return result
+
+    plan = outcome.plan
+    result.diff_headers = [names[0] for names in COLUMNS.values()]
+    result.totals[RowResult.IMPORT_TYPE_NEW] = len(plan.created)
+    result.totals[RowResult.IMPORT_TYPE_UPDATE] = len(plan.updated)
+    result.totals[RowResult.IMPORT_TYPE_SKIP] = len(plan.unchanged)
+    result.total_rows = len(parsed.rows)
+    lookups = parsed.lookups
+    for row in plan.created[:PREVIEW_ROWS]:
+        result.preview.append((RowResult.IMPORT_TYPE_NEW, row, None, lookups))
+    for old, row in plan.updated[: max(0, PREVIEW_ROWS - len(result.preview))]:
+        result.preview.append((RowResult.IMPORT_TYPE_UPDATE, row, old, lookups))
+    result.preview = [_preview_cells(*item) for item in result.preview]
+    return result
+
+
+def _preview_cells(import_type, row, old, lookups):
+    def change(before, after):
+        before, after = before if before is not None else "", after if after is not None else ""
+        return f"{before} → {after}" if old is not None and before != after else after
+
+    return {
+        "import_type": import_type,
+        "line": row.line,
+        "cells": [
+            lookups.program_names[row.program_id],
+            lookups.indicator_names[row.indicator_id],
+            row.year,
+            change(_plain_number(old.value) if old else None, _plain_number(row.value)),
+            row.kind,
+            change(old.as_of if old else None, row.as_of),
+            change(old.source_id if old else None, row.source_id),
+        ],
+    }
+
+
+class BudgetLineResource(resources.ModelResource):
+    """Budget lines for export, in the metric file's conventions (program slug, plain numbers)."""
+
+    program = fields.Field(attribute="program__slug", column_name="program")
+    source = fields.Field(column_name="source")
+
+    class Meta:
+        model = BudgetLine
+        fields = (
+            "program",
+            "start_year",
+            "end_year",
+            "funding_source",
+            "planned_amount",
+            "executed_amount",
+            "source",
+            "note_ko",
+            "note_en",
+        )
+        export_order = fields
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("program", "source")
+
+    def dehydrate_source(self, line):
+        return source_label(line.source) if line.source_id else ""
