@@ -76,7 +76,8 @@ def iter_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     The line number is the physical line where the record starts (1-based), as a spreadsheet
     shows it, so a quoted cell spanning lines does not shift the numbers of later records.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # skipinitialspace: `1, "1,240"` is still a quoted cell after the space
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     previous_end = 0
     for cells in reader:
         start = previous_end + 1

@@ -144,7 +144,7 @@ class MetricImportExportMixin(ImportExportMixin):
 @admin.register(YearlyMetric)
 class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
     list_display = ("program", "indicator", "year", "kind", "value", "as_of", "source")
-    list_filter = ("kind", "year", "indicator")
+    list_filter = ("kind", "year", "indicator", "program")
     list_select_related = ("program", "indicator", "source")
     search_fields = (*PROGRAM_SEARCH, "indicator__code", "indicator__name_ko", "indicator__name_en")
     autocomplete_fields = ("program", "indicator")
@@ -157,7 +157,7 @@ class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
     export_formats = [SafeCSV]
     to_encoding = "utf-8-sig"
     list_display = ("program", "period", "funding_source", "planned_amount", "executed_amount", "source")
-    list_filter = ("funding_source", "start_year")
+    list_filter = ("funding_source", "start_year", "program")
     list_select_related = ("program", "source")
     search_fields = (*PROGRAM_SEARCH, *both_search("note"))
     autocomplete_fields = ("program",)

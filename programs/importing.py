@@ -264,18 +264,22 @@ def parse_metrics(data: bytes, lookups: Lookups | None = None) -> ParsedFile:
     problem = parsed.problem
 
     for line, cells in records:
-        if len(cells) < width:
-            cells = cells + [""] * (width - len(cells))
-        elif len(cells) > width and any(cells[width:]):
-            hint = _("; a number with a thousands separator must be in quotes") if parsed.delimiter == "," else ""
-            problem(
-                line,
-                "",
-                _("%(n)s cells but the header has %(m)s columns%(hint)s") % {"n": len(cells), "m": width, "hint": hint},
-                cells,
-            )
-            continue
         count = len(parsed.problems)
+        too_many = len(cells) > width
+        if too_many:
+            hint = _("; a number with a thousands separator must be in quotes") if parsed.delimiter == "," else ""
+            too_many = _("%(n)s cells but the header has %(m)s columns%(hint)s") % {
+                "n": len(cells),
+                "m": width,
+                "hint": hint,
+            }
+            if any(cells[width:]):
+                problem(line, "", too_many, cells)
+                continue
+            # Empty trailing cells (a stray comma) are forgiven, unless the row is wrong:
+            # then the cell count is the likely reason, and is said so below.
+        elif len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
 
         text = unescape_formula_guard(cells[i_program])
         program_id = lookups.programs.get(_key(text), 0)
@@ -338,6 +342,8 @@ def parse_metrics(data: bytes, lookups: Lookups | None = None) -> ParsedFile:
                 problem(line, "source", source_id, cells)
 
         if len(parsed.problems) > count:
+            if too_many:
+                problem(line, "", too_many, cells)
             continue
         row = MetricRow(line, program_id, indicator_id, year, kind, value, as_of, source_id)
         first = seen.setdefault(row.key, line)

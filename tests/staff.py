@@ -28,7 +28,7 @@ def staff_client(role: str | None, username: str | None = None) -> tuple[Client,
     else:
         user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True)
         user.groups.add(Group.objects.get(name=role))
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(user)
     return client, user
 
