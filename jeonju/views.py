@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from jeonju import charts
+from jeonju.cache import cache_public_page
 from jeonju.downloads import download_response
 from programs.models import BudgetLine, Program
 from programs.selectors import programs_with_figures, visiting_organizations_by_year
@@ -98,6 +99,7 @@ def visiting_organizations_chart(table) -> charts.Chart | None:
     )
 
 
+@cache_public_page
 class HomeView(TemplateView):
     template_name = "home.html"
 

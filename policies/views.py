@@ -3,6 +3,7 @@
 from django.db.models import Count
 from django.views.generic import DetailView
 
+from jeonju.cache import cache_public_page
 from jeonju.views import DownloadableFilterView
 from programs.selectors import programs_with_figures
 
@@ -10,6 +11,7 @@ from .filters import PolicyFilter
 from .models import Policy
 
 
+@cache_public_page
 class PolicyListView(DownloadableFilterView):
     filterset_class = PolicyFilter
     template_name = "policies/policy_list.html"
@@ -56,6 +58,7 @@ class PolicyListView(DownloadableFilterView):
             ]
 
 
+@cache_public_page
 class PolicyDetailView(DetailView):
     template_name = "policies/policy_detail.html"
     context_object_name = "policy"

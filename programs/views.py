@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from jeonju import charts
+from jeonju.cache import cache_public_page
 from jeonju.downloads import download_response
 from jeonju.views import DownloadableFilterView
 
@@ -19,6 +20,7 @@ from .models import Award, BudgetLine, FundingSource, Indicator, MetricKind, Mil
 from .selectors import VISITING_ORGANIZATIONS, programs_with_figures
 
 
+@cache_public_page
 class ProgramListView(DownloadableFilterView):
     filterset_class = ProgramFilter
     template_name = "programs/program_list.html"
@@ -105,6 +107,7 @@ def indicator_points(metrics: list[YearlyMetric]) -> list[charts.Point]:
     return points
 
 
+@cache_public_page
 class ProgramDetailView(DetailView):
     template_name = "programs/program_detail.html"
     context_object_name = "program"
@@ -216,6 +219,7 @@ class ProgramDetailView(DetailView):
         return context
 
 
+@cache_public_page
 class IndicatorListView(ListView):
     template_name = "programs/indicator_list.html"
     context_object_name = "indicators"
@@ -229,6 +233,7 @@ class IndicatorListView(ListView):
         )
 
 
+@cache_public_page
 class IndicatorDetailView(DetailView):
     template_name = "programs/indicator_detail.html"
     context_object_name = "indicator"

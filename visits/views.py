@@ -4,12 +4,14 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from jeonju import charts
+from jeonju.cache import cache_public_page
 from jeonju.views import DownloadableFilterView
 
 from .filters import VisitFilter
 from .models import Region, Visit
 
 
+@cache_public_page
 class VisitListView(DownloadableFilterView):
     filterset_class = VisitFilter
     template_name = "visits/visit_list.html"

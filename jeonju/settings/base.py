@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "policies",
     "programs",
     "visits",
+    # Bumps the public-page cache generation whenever portal data changes (jeonju/cache.py).
+    "jeonju.cache.PortalCacheConfig",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +183,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", defa
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
 # --- Portal ---------------------------------------------------------------------------
+# How long a rendered public page may be served from the cache (jeonju/cache.py); a change of
+# the data invalidates it at once anyway. 0 switches page caching off.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 # CSV uploads larger than this are refused before they are parsed.
 CSV_UPLOAD_MAX_BYTES = env.int("CSV_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -8,3 +8,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # django-axes refuses authenticate() calls without a request (the test client's login());
 # the lockout tests switch it on with override_settings(AXES_ENABLED=True).
 AXES_ENABLED = False
+# Cached pages would outlive each test's rolled-back data; tests/test_cache.py switches it on.
+PUBLIC_PAGE_CACHE_SECONDS = 0

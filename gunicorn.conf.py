@@ -1,0 +1,44 @@
+"""gunicorn settings for the portal: `gunicorn jeonju.wsgi` reads this file from the project root.
+
+    DJANGO_SETTINGS_MODULE=jeonju.settings.production gunicorn jeonju.wsgi
+    (Procfile style:  web: gunicorn jeonju.wsgi)
+
+Everything is read from the environment:
+  GUNICORN_BIND           address to listen on (default 127.0.0.1:8000, behind the proxy)
+  WEB_CONCURRENCY         worker processes (default 2 × CPU cores + 1)
+  GUNICORN_THREADS        threads per worker (default 1: sync workers)
+  FORWARDED_ALLOW_IPS     proxies whose X-Forwarded-* headers are trusted (default 127.0.0.1,::1)
+  GUNICORN_TIMEOUT        seconds before a stuck worker is restarted (default 30)
+  GUNICORN_ACCESS_LOG     access log file, "-" for stdout (default), "" to switch it off
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "jeonju.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Load Django once in the master, then fork: faster start, shared memory pages.
+preload_app = True
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak can never take a server down.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+
+def pre_fork(server, worker):
+    """No database connection or connection pool may be shared across the fork."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()

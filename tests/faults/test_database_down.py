@@ -1,0 +1,44 @@
+"""Stop the database under a running gunicorn: the public pages answer a friendly 503 (no
+traceback, no hang) and come back by themselves once the database is up again."""
+
+import time
+
+import pytest
+
+from tests.faults.servers import get
+
+PUBLIC_PAGES = ["/", "/programs/", "/visits/"]
+
+
+@pytest.mark.slow
+def test_public_pages_answer_503_while_the_database_is_down_and_recover(served_site, own_postgres):
+    port = served_site.port
+    for path in PUBLIC_PAGES:
+        status, _, _, _ = get(port, path)
+        assert status == 200, (path, served_site.output())
+
+    own_postgres.stop("fast")
+    try:
+        for path in PUBLIC_PAGES * 2:  # the second round meets the pool with no live connection
+            status, headers, body, seconds = get(port, path, timeout=20)
+            assert status == 503, (path, status, body[:500])
+            assert seconds < 10, f"{path} took {seconds:.1f} s to answer"  # bounded by the pool timeout (3 s)
+            assert "잠시 후 다시 이용해 주세요" in body and "Temporarily unavailable" in body
+            assert headers["Retry-After"].isdigit()
+            assert "Traceback" not in body and "OperationalError" not in body
+            assert "unsafe-inline" not in headers["Content-Security-Policy"]
+        # The load balancer's liveness check does not need the database; readiness says no.
+        assert get(port, "/healthz")[0] == 200
+        assert get(port, "/readyz", timeout=20)[0] == 503
+    finally:
+        own_postgres.start()
+
+    deadline = time.monotonic() + 90
+    statuses = {}
+    while time.monotonic() < deadline:
+        statuses = {path: get(port, path, timeout=20)[0] for path in PUBLIC_PAGES}
+        if set(statuses.values()) == {200}:
+            break
+        time.sleep(1)
+    assert set(statuses.values()) == {200}, statuses
+    assert "Internal Server Error" not in served_site.output()

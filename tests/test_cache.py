@@ -1,0 +1,220 @@
+"""The public-page cache: pages served from the cache without queries, invalidated at once by
+a staff change (admin or ORM, in this process or another one), never for staff or personal
+responses, per language; on local memory and on Redis."""
+
+import os
+import socket
+import subprocess
+import sys
+import uuid
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import RequestFactory, override_settings
+
+from jeonju import cache as page_cache
+from programs.models import Indicator, Program
+from tests.staff import admin_url, form_data, staff_client
+
+PAGES = ["/", "/programs/", "/programs/palbok-art-factory/", "/visits/", "/policies/", "/indicators/"]
+
+
+@pytest.fixture
+def caching():
+    with override_settings(PUBLIC_PAGE_CACHE_SECONDS=300):
+        cache.clear()
+        yield
+        cache.clear()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", PAGES)
+def test_second_request_is_served_from_the_cache_without_queries(caching, client, path, django_assert_num_queries):
+    first = client.get(path)
+    assert first.status_code == 200 and first["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(path)
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "unsafe-inline" not in second["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_languages_are_cached_apart(caching, client):
+    korean = client.get("/programs/palbok-art-factory/")
+    english = client.get("/en/programs/palbok-art-factory/")
+    assert "팔복예술공장" in korean.content.decode()
+    assert english["X-Cache"] == "miss"
+    assert "Palbok Art Factory" in english.content.decode()
+    assert client.get("/en/programs/palbok-art-factory/").content == english.content
+
+
+@pytest.mark.django_db
+def test_a_save_shows_on_the_public_page_at_once(caching, client, palbok, django_capture_on_commit_callbacks):
+    page = palbok.get_absolute_url()
+    assert client.get(page)["X-Cache"] == "miss"
+    assert client.get(page)["X-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        palbok.name_ko = "팔복예술공장 (새 이름)"
+        palbok.save()
+    response = client.get(page)
+    assert response["X-Cache"] == "miss"
+    assert "팔복예술공장 (새 이름)" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_delete_and_many_to_many_changes_invalidate(caching, client, palbok):
+    generation = page_cache.generation()
+    palbok.policies.clear()
+    assert page_cache.generation() > generation
+    generation = page_cache.generation()
+    palbok.awards.all().delete()
+    assert page_cache.generation() > generation
+
+
+@pytest.mark.django_db
+def test_an_admin_change_shows_on_the_public_page_at_once(caching, client):
+    indicator = Indicator.objects.get(code="visiting-organizations")
+    page = f"/indicators/{indicator.code}/"
+    assert client.get(page)["X-Cache"] == "miss"
+    assert client.get(page)["X-Cache"] == "hit"
+
+    staff, _ = staff_client(None)
+    change_url = admin_url(indicator, "change", indicator.pk)
+    data = form_data(staff.get(change_url))
+    data["name_ko"] = "벤치마킹 방문 기관 수 (수정됨)"
+    assert staff.post(change_url, data).status_code == 302
+
+    response = client.get(page)
+    assert response["X-Cache"] == "miss"
+    assert "벤치마킹 방문 기관 수 (수정됨)" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_pages_are_neither_cached_nor_served_from_the_cache(caching, client):
+    staff, _ = staff_client(None)
+    client.get("/programs/")  # an anonymous visitor fills the cache
+    response = staff.get("/programs/")
+    assert response.status_code == 200
+    assert "X-Cache" not in response  # bypassed: a session cookie may mean a personal page
+    Program.objects.filter(slug="palbok-art-factory").update(name_ko="비공개 초안")  # no signal
+    assert "비공개 초안" in staff.get("/programs/palbok-art-factory/").content.decode()
+
+
+def test_pages_with_a_cookie_or_a_csrf_token_are_not_cached(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    calls = []
+
+    @page_cache.cache_public_page
+    def with_cookie(request):
+        calls.append("cookie")
+        response = HttpResponse("hello")
+        response.set_cookie("tracking", "1")
+        return response
+
+    @page_cache.cache_public_page
+    def with_csrf(request):
+        calls.append("csrf")
+        return HttpResponse(f"token {get_token(request)}")
+
+    factory = RequestFactory()
+    for _ in range(2):
+        with_cookie(factory.get("/cookie/"))
+        with_csrf(factory.get("/csrf/"))
+    assert calls == ["cookie", "csrf", "cookie", "csrf"]
+    cache.clear()
+
+
+def test_posts_and_long_query_strings_bypass_the_cache(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    calls = []
+
+    @page_cache.cache_public_page
+    def view(request):
+        calls.append(request.method)
+        return HttpResponse("ok")
+
+    factory = RequestFactory()
+    for _ in range(2):
+        view(factory.post("/form/"))
+        view(factory.get("/list/", {"q": "x" * 600}))
+    assert len(calls) == 4
+    cache.clear()
+
+
+def test_a_lost_generation_never_revives_old_pages(settings):
+    cache.clear()
+    old = page_cache.generation()
+    cache.delete(page_cache.GENERATION_KEY)  # evicted, or the cache server restarted
+    assert page_cache.generation() >= old
+    page_cache.bump_generation()
+    assert page_cache.generation() > old
+
+
+# --- Redis ----------------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_available() -> bool:
+    host, port = REDIS_URL.split("//")[1].split("/")[0].split(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_cache():
+    """The default cache on Redis under a key prefix of its own, whose keys are removed after."""
+    if not redis_available():
+        pytest.skip(f"no Redis at {REDIS_URL} (the Redis cache is optional)")
+    import redis
+
+    prefix = f"jeonju-test-{uuid.uuid4().hex[:12]}"
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    with override_settings(CACHES=caches, PUBLIC_PAGE_CACHE_SECONDS=300):
+        yield prefix
+    connection = redis.Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter(f"{prefix}:*"):
+        connection.delete(key)
+    assert not list(connection.scan_iter(f"{prefix}:*"))
+
+
+@pytest.mark.django_db
+def test_pages_are_cached_in_redis(redis_cache, client, django_assert_num_queries):
+    import redis
+
+    assert client.get("/programs/")["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert client.get("/programs/")["X-Cache"] == "hit"
+    keys = list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{redis_cache}:*"))
+    assert len(keys) >= 2  # the generation and the page
+
+
+@pytest.mark.django_db
+def test_a_change_in_another_process_invalidates_this_ones_pages(redis_cache, client):
+    assert client.get("/visits/")["X-Cache"] == "miss"
+    assert client.get("/visits/")["X-Cache"] == "hit"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST_"))},
+        "DJANGO_SETTINGS_MODULE": "jeonju.settings.local",
+        "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": redis_cache,
+    }
+    code = "import django; django.setup(); from jeonju.cache import bump_generation; bump_generation()"
+    subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, check=True, timeout=60)
+    assert client.get("/visits/")["X-Cache"] == "miss"
