@@ -1,12 +1,20 @@
 """FilterSet of the policy list, shared by the page and its downloads."""
 
-from django.db.models import F
+from django.db.models import CharField, F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilter
 
 from .models import CoreValue, ElectedTerm, Policy, Sector, Status
+
+
+def localized_name(field: str):
+    """Sort key: the active language's text, falling back to Korean where no translation exists."""
+    language = get_language() or "ko"
+    if language == "ko":
+        return F(f"{field}_ko")
+    return Coalesce(NullIf(F(f"{field}_{language}"), Value("")), F(f"{field}_ko"), output_field=CharField())
 
 
 def search_filter(queryset, name, value):
@@ -41,6 +49,4 @@ class PolicyFilter(FilterSet):
 
     @property
     def qs(self):
-        language = get_language() or "ko"
-        title = F("title_ko") if language == "ko" else Coalesce(NullIf(F(f"title_{language}"), ""), F("title_ko"))
-        return super().qs.order_by(title.asc())
+        return super().qs.order_by(localized_name("title").asc())

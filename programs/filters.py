@@ -2,11 +2,10 @@
 
 from django import forms
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce, NullIf
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, Filter, FilterSet, ModelChoiceFilter
 
+from policies.filters import localized_name
 from policies.models import MAX_YEAR, MIN_YEAR, CoreValue, Policy, Status
 
 from .models import Category, Program
@@ -26,14 +25,6 @@ class YearFilter(Filter):
 def search_filter(queryset, name, value):
     """`q`: the model's own bilingual search (Korean and English fields)."""
     return queryset.search(value)
-
-
-def localized_name(field: str):
-    """Sort key: the active language's text, falling back to Korean where no translation exists."""
-    language = get_language() or "ko"
-    if language == "ko":
-        return F(f"{field}_ko")
-    return Coalesce(NullIf(F(f"{field}_{language}"), ""), F(f"{field}_ko"))
 
 
 class ProgramFilter(FilterSet):

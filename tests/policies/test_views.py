@@ -1,0 +1,75 @@
+"""The policy pages."""
+
+import pytest
+
+from policies.models import CoreValue, ElectedTerm
+from tests.factories import PolicyFactory, ProgramFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response):
+    return {p.title_ko for p in response.context["policies"]}
+
+
+def test_policy_list_and_filters(client):
+    jobs = CoreValue.objects.get_or_create(code="t-jobs", defaults={"name": "일자리"})[0]
+    term = ElectedTerm.objects.get_or_create(
+        number=99, defaults={"name": "민선99기", "start_year": 2090, "end_year": 2094}
+    )[0]
+    a = PolicyFactory(title_ko="필터 정책 가", sector="digital", status="active")
+    a.core_values.add(jobs)
+    a.terms.add(term)
+    PolicyFactory(title_ko="필터 정책 나", sector="welfare", status="completed", end_year=2019)
+    response = client.get("/policies/?q=필터 정책")
+    assert response.status_code == 200
+    assert titles(response) == {"필터 정책 가", "필터 정책 나"}
+    assert titles(client.get("/policies/?q=필터 정책&sector=digital")) == {"필터 정책 가"}
+    assert titles(client.get("/policies/?q=필터 정책&value=t-jobs")) == {"필터 정책 가"}
+    assert titles(client.get("/policies/?q=필터 정책&term=99")) == {"필터 정책 가"}
+    assert titles(client.get("/policies/?q=필터 정책&status=completed")) == {"필터 정책 나"}
+
+
+def test_policy_search_matches_english(client):
+    PolicyFactory(title_ko="한글 제목", title_en="Zyxwv economy", summary_en="zyxwv buses")
+    assert titles(client.get("/policies/?q=ZYXWV")) == {"한글 제목"}
+
+
+@pytest.mark.parametrize("query", ["sector=nope", "value=nope", "term=abc", "status=x"])
+def test_invalid_filters_are_form_errors(client, query):
+    response = client.get(f"/policies/?{query}")
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors
+
+
+def test_policy_detail_lists_programs_with_key_figures(client):
+    policy = PolicyFactory(slug="t-detail", title_ko="상세 정책", summary_ko="정책 요약입니다")
+    program = ProgramFactory(name_ko="정책의 사업", policies=[policy])
+    VisitFactory(program=program)
+    response = client.get("/policies/t-detail/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "상세 정책" in body and "정책 요약입니다" in body
+    assert "정책의 사업" in body
+    assert "/programs/?policy=t-detail" in body
+    assert client.get("/policies/nope/").status_code == 404
+
+
+def test_policy_pages_bounded_queries(client, django_assert_max_num_queries):
+    value = CoreValue.objects.get_or_create(code="t-many", defaults={"name": "많음"})[0]
+    policy = None
+    for n in range(30):
+        policy = PolicyFactory(title_ko=f"많은 정책 {n}")
+        policy.core_values.add(value)
+        ProgramFactory(policies=[policy])
+    for _ in range(20):
+        ProgramFactory(policies=[policy])
+    with django_assert_max_num_queries(10):
+        assert client.get("/policies/?value=t-many").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(policy.get_absolute_url()).status_code == 200
+
+
+def test_hostile_page_is_404(client):
+    assert client.get("/policies/?page=99999999").status_code == 404
+    assert client.get("/policies/?page=abc").status_code == 404

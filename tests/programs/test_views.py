@@ -1,0 +1,227 @@
+"""The program and indicator pages."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from programs.models import MetricKind
+from tests.factories import (
+    BudgetLineFactory,
+    IndicatorFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    SourceFactory,
+    VisitFactory,
+    YearlyMetricFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def visiting_indicator():
+    from programs.models import Indicator
+
+    return Indicator.objects.get_or_create(
+        code="visiting-organizations",
+        defaults={"name_ko": "방문 기관 수", "name_en": "Visiting organizations", "unit": "organizations"},
+    )[0]
+
+
+def test_program_list_shows_programs_with_their_figures(client):
+    program = ProgramFactory(slug="list-me", name_ko="목록 사업")
+    YearlyMetricFactory(program=program, indicator=visiting_indicator(), year=2018, value=84)
+    VisitFactory(program=program, year=2018)
+    BudgetLineFactory(program=program, planned_amount=5_000_000_000)
+    response = client.get("/programs/?q=목록")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "목록 사업" in body
+    row = re.search(r'<a href="/programs/list-me/">목록 사업</a>.*?</tr>', body, re.S).group(0)
+    assert ">84<" in row  # the source's count
+    assert ">1<" in row  # one named visitor on record, shown apart
+    assert "50억 원" in row
+
+
+def test_program_list_is_paginated_and_pagination_keeps_the_filters(client):
+    for n in range(45):
+        ProgramFactory(slug=f"page-{n:02d}", name_ko=f"페이지 사업 {n:02d}", category="digital")
+    response = client.get("/programs/?category=digital&q=페이지")
+    body = response.content.decode()
+    assert response.context["paginator"].count == 45
+    assert len(response.context["programs"]) == 20
+    assert "category=digital" in body and "page=2" in body
+    assert re.search(r'href="\?category=digital&amp;q=%ED%8E%98%EC%9D%B4%EC%A7%80&amp;page=2"', body)
+    third = client.get("/programs/?category=digital&q=페이지&page=3")
+    assert len(third.context["programs"]) == 5
+    last = client.get("/programs/?category=digital&q=페이지&page=last")
+    assert last.context["page_obj"].number == 3
+
+
+@pytest.mark.parametrize("page", ["99999999", "abc", "-1", "0", "1e9"])
+def test_hostile_page_numbers_are_404_not_500(client, page):
+    response = client.get(f"/programs/?page={page}")
+    assert response.status_code == 404
+    assert "페이지를 찾을 수 없습니다" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "category=nope",
+        "policy=no-such-policy",
+        "value=zzz",
+        "status=deleted",
+        "year_from=abc",
+        "year_to=99999",
+        "visits=maybe",
+        "sort=hack",
+        "q=" + "x" * 500,
+    ],
+)
+def test_unknown_filter_values_show_a_form_error(client, query):
+    response = client.get(f"/programs/?{query}")
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors
+    assert 'class="form-errors"' in response.content.decode()
+
+
+def test_detail_shows_counts_and_named_visitors_side_by_side(client):
+    source = SourceFactory(
+        publisher="업코리아", title="전주를 배워라", year=2019, published_on=datetime.date(2019, 10, 21)
+    )
+    program = ProgramFactory(slug="detail-me", name_ko="상세 사업")
+    indicator = visiting_indicator()
+    YearlyMetricFactory(program=program, indicator=indicator, year=2018, value=84, source=source)
+    YearlyMetricFactory(
+        program=program, indicator=indicator, year=2019, value=92, as_of=datetime.date(2019, 10, 21), source=source
+    )
+    VisitFactory(
+        program=program, organization=OrganizationFactory(name_ko="시험 수원 기관", region="gyeonggi"), year=2019
+    )
+    VisitFactory(program=program, organization=OrganizationFactory(name_ko="시험 부산 기관", region="busan"), year=2019)
+    response = client.get(reverse("programs:detail", args=["detail-me"]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<strong>92</strong>" in body and "<strong>84</strong>" in body
+    assert "2019-10-21" in body
+    assert "시험 수원 기관" in body and "시험 부산 기관" in body
+    assert "경기" in body and "부산" in body
+    assert "92*" in body  # the chart marks the partial year
+    assert "전주를 배워라" in body  # the source is listed
+    assert 'href="#source-1"' in body
+    # never the visit records added to the count
+    assert ">94<" not in body and ">86<" not in body
+
+
+def test_detail_shows_targets_budget_milestones_and_awards(client):
+    program = ProgramFactory(slug="budget-me")
+    indicator = IndicatorFactory(name_ko="공공구매액", unit="krw")
+    YearlyMetricFactory(program=program, indicator=indicator, year=2019, value=43, kind=MetricKind.ACTUAL)
+    YearlyMetricFactory(program=program, indicator=indicator, year=2019, value=81, kind=MetricKind.TARGET)
+    BudgetLineFactory(program=program, funding_source="national", planned_amount=2_500_000_000, executed_amount=None)
+    BudgetLineFactory(program=program, funding_source="city", planned_amount=2_500_000_000, executed_amount=1_000_000)
+    program.milestones.create(year=2016, title_ko="문화재생 사업 선정")
+    program.awards.create(year=2019, month=9, name_ko="아시아 도시경관상")
+    body = client.get("/programs/budget-me/").content.decode()
+    assert "chart-target" in body
+    assert "국비" in body and "시비" in body
+    assert "25억 원" in body and "100만 원" in body
+    assert "문화재생 사업 선정" in body and "아시아 도시경관상" in body
+    assert "2019-09" in body
+
+
+def test_detail_unknown_slug_is_404(client):
+    assert client.get("/programs/no-such-program/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["가 사업", "나 사업", "다 사업"]),
+        ("visits", ["나 사업", "다 사업", "가 사업"]),
+        ("budget", ["다 사업", "가 사업", "나 사업"]),
+        ("start_year", ["가 사업", "다 사업", "나 사업"]),
+        ("-start_year", ["나 사업", "다 사업", "가 사업"]),
+    ],
+)
+def test_sorting(client, sort, expected):
+    indicator = visiting_indicator()
+    a = ProgramFactory(name_ko="가 사업", start_year=2020, category="digital")
+    b = ProgramFactory(name_ko="나 사업", start_year=2010, category="digital")
+    c = ProgramFactory(name_ko="다 사업", start_year=2015, category="digital")
+    YearlyMetricFactory(program=b, indicator=indicator, year=2018, value=50)
+    YearlyMetricFactory(program=c, indicator=indicator, year=2018, value=10)
+    BudgetLineFactory(program=a, planned_amount=200)
+    BudgetLineFactory(program=b, planned_amount=100)
+    BudgetLineFactory(program=c, planned_amount=300)
+    response = client.get(f"/programs/?q=사업&category=digital&sort={sort}")
+    names = [p.name_ko for p in response.context["programs"] if p.name_ko in {"가 사업", "나 사업", "다 사업"}]
+    assert names == expected
+
+
+def test_list_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    indicator = visiting_indicator()
+    for n in range(30):
+        program = ProgramFactory(category="digital")
+        YearlyMetricFactory(program=program, indicator=indicator, year=2018, value=n)
+        VisitFactory(program=program)
+        BudgetLineFactory(program=program)
+    with django_assert_max_num_queries(10):
+        response = client.get("/programs/?category=digital&sort=visits")
+    assert len(response.context["programs"]) == 20
+
+
+def test_detail_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    program = ProgramFactory(slug="busy")
+    indicators = [IndicatorFactory() for _ in range(4)]
+    for year in range(2010, 2020):
+        for indicator in indicators:
+            YearlyMetricFactory(program=program, indicator=indicator, year=year, source=SourceFactory())
+        VisitFactory(program=program, year=year, source=SourceFactory())
+        BudgetLineFactory(program=program, start_year=year, end_year=year, source=SourceFactory())
+        program.milestones.create(year=year, title_ko=f"경과 {year}", source=SourceFactory())
+    with django_assert_max_num_queries(14):
+        response = client.get("/programs/busy/")
+    assert response.status_code == 200
+    assert len(response.context["indicators"]) == 4
+
+
+def test_indicator_list_and_detail(client):
+    indicator = IndicatorFactory(code="ind-page", name_ko="지표 페이지", definition_ko="무엇을 재는지")
+    p1 = ProgramFactory(name_ko="첫째 사업")
+    p2 = ProgramFactory(name_ko="둘째 사업")
+    YearlyMetricFactory(program=p1, indicator=indicator, year=2018, value=5)
+    YearlyMetricFactory(program=p1, indicator=indicator, year=2019, value=7, as_of=datetime.date(2019, 6, 30))
+    YearlyMetricFactory(program=p2, indicator=indicator, year=2019, value=3)
+    listing = client.get("/indicators/")
+    assert listing.status_code == 200
+    assert "지표 페이지" in listing.content.decode()
+    response = client.get("/indicators/ind-page/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "무엇을 재는지" in body
+    assert "첫째 사업" in body and "둘째 사업" in body
+    assert "2019-06-30" in body
+    assert "<polyline" in body and 'role="img"' in body
+    assert "/indicators/ind-page/download.csv" in body
+    assert client.get("/indicators/nope/").status_code == 404
+
+
+def test_indicator_detail_bounded_queries(client, django_assert_max_num_queries):
+    indicator = IndicatorFactory(code="many")
+    for _ in range(15):
+        program = ProgramFactory()
+        for year in (2017, 2018, 2019):
+            YearlyMetricFactory(program=program, indicator=indicator, year=year, source=SourceFactory())
+    with django_assert_max_num_queries(6):
+        assert client.get("/indicators/many/").status_code == 200
+
+
+def test_seed_palbok_page_shows_the_article_figures(client, palbok):
+    body = client.get(palbok.get_absolute_url()).content.decode()
+    assert "팔복예술공장" in body
+    assert "<strong>84</strong>" in body and "<strong>92</strong>" in body
+    assert "2019-10-21" in body
+    assert "업코리아" in body or "UPKOREA" in body

@@ -1,0 +1,111 @@
+"""CSV/JSON downloads: BOM, formula escaping, same filters as the page."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from jeonju.downloads import csv_text, escape_csv_cell
+from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+1+2", "'+1+2"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("팔복예술공장", "팔복예술공장"),
+        ("a=b", "a=b"),
+        (None, ""),
+        (-5, -5),
+        (84, 84),
+    ],
+)
+def test_escape_csv_cell(value, expected):
+    assert escape_csv_cell(value) == expected
+
+
+def test_csv_text_starts_with_bom_and_escapes():
+    text = csv_text(["name"], [["=1+1"], ["전주"]])
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows == [["name"], ["'=1+1"], ["전주"]]
+
+
+def _csv_rows(response):
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+
+
+@pytest.mark.django_db
+def test_program_csv_is_utf8_bom_and_escapes_formula_names(client):
+    ProgramFactory(slug="evil", name_ko="=cmd|' /C calc'!A0", name_en="@evil")
+    response = client.get("/programs/download.csv?q=cmd")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = _csv_rows(response)
+    assert [r["slug"] for r in rows] == ["evil"]
+    assert rows[0]["name_ko"].startswith("'=")
+    assert rows[0]["name_en"] == "'@evil"
+
+
+@pytest.mark.django_db
+def test_program_download_follows_the_filters(client):
+    ProgramFactory(slug="dl-facility", category="facility", name_ko="다운로드 시설")
+    ProgramFactory(slug="dl-welfare", category="welfare_service", name_ko="다운로드 복지")
+    rows = _csv_rows(client.get("/programs/download.csv?q=다운로드&category=welfare_service"))
+    assert [r["slug"] for r in rows] == ["dl-welfare"]
+    data = json.loads(client.get("/programs/download.json?q=다운로드&category=welfare_service").content)
+    assert data["count"] == 1
+    assert data["results"][0]["slug"] == "dl-welfare"
+
+
+@pytest.mark.django_db
+def test_download_with_invalid_filter_is_a_400_not_a_500(client):
+    response = client.get("/programs/download.csv?category=nope")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_visit_downloads(client):
+    program = ProgramFactory(slug="dl-visited")
+    VisitFactory(program=program, organization=OrganizationFactory(name_ko="+수상한 기관", region="busan"), year=2019)
+    VisitFactory(program=program, organization=OrganizationFactory(region="seoul"), year=2018)
+    rows = _csv_rows(client.get("/visits/download.csv?program=dl-visited&region=busan"))
+    assert len(rows) == 1
+    assert rows[0]["organization_ko"] == "'+수상한 기관"
+    assert rows[0]["year"] == "2019"
+    data = json.loads(client.get("/visits/download.json?program=dl-visited").content)
+    assert data["count"] == 2
+    assert {r["region"] for r in data["results"]} == {"busan", "seoul"}
+
+
+@pytest.mark.django_db
+def test_policy_downloads(client):
+    from tests.factories import PolicyFactory
+
+    PolicyFactory(slug="dl-policy", title_ko="내려받기 정책", sector="digital")
+    rows = _csv_rows(client.get("/policies/download.csv?sector=digital&q=내려받기"))
+    assert [r["slug"] for r in rows] == ["dl-policy"]
+    data = json.loads(client.get("/policies/download.json?sector=digital&q=내려받기").content)
+    assert data["results"][0]["sector"] == "digital"
+
+
+@pytest.mark.django_db
+def test_indicator_downloads(client):
+    from tests.factories import IndicatorFactory, YearlyMetricFactory
+
+    indicator = IndicatorFactory(code="dl-indicator")
+    YearlyMetricFactory(indicator=indicator, year=2019, value=12)
+    rows = _csv_rows(client.get("/indicators/dl-indicator/download.csv"))
+    assert [(r["year"], r["value"]) for r in rows] == [("2019", "12")]
+    data = json.loads(client.get("/indicators/dl-indicator/download.json").content)
+    assert data["results"][0]["value"] == 12
+    assert client.get("/indicators/no-such/download.csv").status_code == 404

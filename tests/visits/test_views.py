@@ -1,0 +1,103 @@
+"""The benchmarking-visit list, its totals, charts and feeds."""
+
+import datetime
+
+import pytest
+
+from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def visits():
+    program = ProgramFactory(slug="t-visited", name_ko="방문받은 사업")
+    other = ProgramFactory(slug="t-other")
+    busan = OrganizationFactory(name_ko="시험 부산 재단", kind="public_foundation", region="busan")
+    seoul = OrganizationFactory(name_ko="시험 서울 구청", kind="local_government", region="seoul")
+    VisitFactory(program=program, organization=busan, year=2019, visited_on=datetime.date(2019, 5, 2), people=12)
+    VisitFactory(program=program, organization=seoul, year=2019)
+    VisitFactory(program=program, organization=seoul, year=2018, visited_on=datetime.date(2018, 3, 1), people=3)
+    VisitFactory(program=other, organization=busan, year=2018)
+    return program
+
+
+def names(response):
+    return sorted(v.organization.name_ko for v in response.context["visits"])
+
+
+def test_visit_list_filters(client, visits):
+    base = "/visits/?program=t-visited"
+    assert len(client.get(base).context["visits"]) == 3
+    assert names(client.get(base + "&region=busan")) == ["시험 부산 재단"]
+    assert names(client.get(base + "&kind=local_government")) == ["시험 서울 구청", "시험 서울 구청"]
+    assert names(client.get(base + "&year=2018")) == ["시험 서울 구청"]
+    assert names(client.get(base + "&date_from=2019-01-01")) == ["시험 부산 재단"]
+    assert names(client.get(base + "&date_from=2018-01-01&date_to=2018-12-31")) == ["시험 서울 구청"]
+
+
+def test_totals_and_charts_follow_the_filters(client, visits):
+    response = client.get("/visits/?program=t-visited")
+    totals = response.context["totals"]
+    assert totals == {"visits": 3, "organizations": 2, "programs": 1, "people": 15}
+    body = response.content.decode()
+    assert body.count('role="img"') == 2
+    assert [row[:2] for row in response.context["year_chart"].rows] == [["2018", "1 건"], ["2019", "2 건"]]
+    regions = dict(response.context["region_chart"].rows)
+    assert regions == {"서울": "2 건", "부산": "1 건"}
+
+
+@pytest.mark.parametrize(
+    "query", ["program=nope", "kind=alien", "region=mars", "year=abc", "year=3000", "date_from=2019-13-45"]
+)
+def test_invalid_filters_are_form_errors(client, query):
+    response = client.get(f"/visits/?{query}")
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors
+    assert "form-errors" in response.content.decode()
+
+
+def test_hostile_pages(client):
+    assert client.get("/visits/?page=99999999").status_code == 404
+    assert client.get("/visits/?page=abc").status_code == 404
+
+
+def test_visit_list_bounded_queries(client, django_assert_max_num_queries):
+    program = ProgramFactory(slug="t-many")
+    for n in range(80):
+        VisitFactory(program=program, year=2000 + n % 20, organization=OrganizationFactory(region="daegu"))
+    with django_assert_max_num_queries(10):
+        response = client.get("/visits/?program=t-many")
+    assert response.context["totals"]["visits"] == 80
+
+
+def test_atom_feed_lists_new_visits_filtered(client, visits):
+    response = client.get("/visits/feed.atom?program=t-visited&region=busan")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    body = response.content.decode()
+    assert "시험 부산 재단" in body
+    assert "시험 서울 구청" not in body
+    assert "방문받은 사업" in body
+
+
+def test_rss_feed_and_invalid_feed_filters(client, visits):
+    response = client.get("/visits/feed.rss?program=t-visited")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
+    assert response.content.decode().count("<item>") == 3
+    assert client.get("/visits/feed.atom?region=mars").status_code == 404
+
+
+def test_feed_is_newest_recorded_first(client):
+    program = ProgramFactory(slug="t-order")
+    first = VisitFactory(program=program, organization=OrganizationFactory(name_ko="먼저 기록"))
+    second = VisitFactory(program=program, organization=OrganizationFactory(name_ko="나중 기록"))
+    type(first).objects.filter(pk=first.pk).update(recorded_at=second.recorded_at - datetime.timedelta(days=1))
+    body = client.get("/visits/feed.atom?program=t-order").content.decode()
+    assert body.index("나중 기록") < body.index("먼저 기록")
+
+
+def test_program_page_links_its_feed(client, visits):
+    body = client.get("/programs/t-visited/").content.decode()
+    assert "/visits/feed.atom?program=t-visited" in body
