@@ -1,0 +1,48 @@
+"""The programs admin: lists, search in both languages, inlines, side-by-side language fields."""
+
+import pytest
+
+from programs.models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
+from tests.factories import BudgetLineFactory, ProgramFactory, YearlyMetricFactory
+from tests.staff import admin_url, staff_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("model", [Program, Milestone, Award, Indicator, YearlyMetric, BudgetLine])
+def test_every_programs_model_lists_adds_and_searches(model):
+    client, _ = staff_client(None)
+    assert client.get(admin_url(model, "changelist")).status_code == 200
+    assert client.get(admin_url(model, "changelist"), {"q": "시험"}).status_code == 200
+    assert client.get(admin_url(model, "add")).status_code == 200
+
+
+@pytest.mark.parametrize("term", ["시험 미술관 A", "Test Gallery A", "gallery-a"])
+def test_programs_are_found_by_korean_english_name_or_slug(term):
+    ProgramFactory(slug="gallery-a", name_ko="시험 미술관 A", name_en="Test Gallery A")
+    ProgramFactory(slug="other-b", name_ko="다른 사업", name_en="Other")
+    client, _ = staff_client(None)
+    response = client.get(admin_url(Program, "changelist"), {"q": term})
+    assert [p.slug for p in response.context["cl"].result_list] == ["gallery-a"]
+
+
+def test_program_page_edits_milestones_awards_budget_lines_and_metrics_with_languages_side_by_side():
+    program = ProgramFactory()
+    YearlyMetricFactory(program=program)
+    BudgetLineFactory(program=program)
+    client, _ = staff_client(None)
+    response = client.get(admin_url(Program, "change", program.pk))
+    prefixes = {inline.formset.prefix for inline in response.context["inline_admin_formsets"]}
+    assert prefixes == {"milestones", "awards", "budget_lines", "metrics"}
+    lines = [[field.field.name for field in line] for line in next(iter(response.context["adminform"]))]
+    assert ["name_ko", "name_en"] in lines  # one row, Korean first
+
+
+def test_metric_list_shows_related_names_without_a_query_per_row(django_assert_max_num_queries):
+    for _ in range(5):
+        YearlyMetricFactory()
+    client, _ = staff_client(None)
+    client.get(admin_url(YearlyMetric, "changelist"))  # warm caches (sessions, content types)
+    with django_assert_max_num_queries(12):
+        response = client.get(admin_url(YearlyMetric, "changelist"))
+    assert response.status_code == 200
