@@ -182,19 +182,22 @@ def bar_chart(points: list[Point], *, title: str, unit: str = "", x_label: str =
                 f'y2="{y:.1f}" class="chart-target"/>'
             )
         parts.append(_text(cx, bottom + 18, point.label, cls="chart-tick"))
-    legend = _legend(chart_id, partial=any_partial, target=any_target, y=HEIGHT - 14)
-    parts.extend(legend)
+    if any_partial or any_target:
+        parts.extend(_legend(chart_id, partial=any_partial, target=any_target, y=HEIGHT - 14))
     parts.append("</svg>")
     columns = [x_label or _("Year"), value_label or _("Value")]
     if any_target:
         columns.append(_("Target"))
-    columns.append(_("Note"))
+    any_note = any(p.note for p in points)
+    if any_note:
+        columns.append(_("Note"))
     rows = []
     for p in points:
         row = [p.label, _with_unit(p.value, unit) + (" *" if p.partial else "")]
         if any_target:
             row.append(_with_unit(p.target, unit) if p.target is not None else "–")
-        row.append(p.note)
+        if any_note:
+            row.append(p.note)
         rows.append(row)
     footnote = _("* partial-year figure, counted up to the date in the note.") if any_partial else ""
     return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote)

@@ -53,3 +53,48 @@ def test_seed_home_shows_the_palbok_counts(client, palbok):
     body = client.get("/").content.decode()
     assert "팔복예술공장" in body
     assert "84" in body and "92" in body
+
+
+def test_404_page_is_in_the_portal_style_and_language(client):
+    korean = client.get("/no-such-page/")
+    assert korean.status_code == 404
+    assert "페이지를 찾을 수 없습니다" in korean.content.decode()
+    assert 'class="main-nav"' in korean.content.decode()
+    english = client.get("/en/no-such-page/")
+    assert english.status_code == 404
+    assert "Page not found" in english.content.decode()
+
+
+def test_500_page_renders_without_request_context_or_database(rf, django_assert_num_queries):
+    from django.utils import translation
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0), translation.override("en"):
+        response = server_error(rf.get("/"))
+    body = response.content.decode()
+    assert response.status_code == 500
+    assert "Server error" in body and 'lang="en"' in body
+    assert "style=" not in body and "<script" not in body
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/policies/",
+    "/programs/",
+    "/programs/palbok-art-factory/",
+    "/visits/",
+    "/indicators/",
+    "/indicators/visiting-organizations/",
+    "/en/",
+    "/en/programs/palbok-art-factory/",
+    "/no-such-page/",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_pages_have_no_inline_style_or_script_and_a_skip_link(client, palbok, path):
+    body = client.get(path).content.decode()
+    assert "style=" not in body and "<style" not in body
+    assert "<script" not in body
+    assert 'href="#content"' in body and 'id="content"' in body
+    assert body.count("<h1") == 1

@@ -1,6 +1,8 @@
 """Template filters for numbers as citizens read them."""
 
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from jeonju.charts import format_krw, format_number
@@ -18,3 +20,25 @@ def num(value):
 def krw(value):
     """An amount in won: "50억 원" in Korean, "KRW 5 bn" in English."""
     return format_krw(value, (get_language() or "ko")[:2])
+
+
+@register.filter
+def bi(obj, field: str):
+    """A bilingual field in the active language; where it falls back to Korean on an English
+    page, wrapped in <span lang="ko"> so screen readers switch voice (KWCAG "language of parts")."""
+    value = getattr(obj, field, "")
+    if value in (None, ""):
+        return ""
+    language = (get_language() or "ko")[:2]
+    if language != "ko" and not getattr(obj, f"{field}_{language}", None):
+        return format_html('<span lang="ko">{}</span>', value)
+    return conditional_escape(value)
+
+
+@register.filter
+def lang_attr(obj, field: str):
+    """` lang="ko"` for an element whose bilingual text falls back to Korean on a non-Korean page."""
+    language = (get_language() or "ko")[:2]
+    if language != "ko" and getattr(obj, field, "") and not getattr(obj, f"{field}_{language}", None):
+        return mark_safe(' lang="ko"')
+    return ""
