@@ -16,7 +16,7 @@ from django_filters.views import FilterView
 from jeonju import charts
 from jeonju.cache import cache_public_page
 from jeonju.downloads import download_response
-from programs.models import BudgetLine, Program
+from programs.models import BudgetLine, Program, Unit
 from programs.selectors import programs_with_figures, visiting_organizations_by_year
 from visits.models import Visit
 
@@ -95,7 +95,10 @@ def visiting_organizations_chart(table) -> charts.Chart | None:
         }
         series.append(charts.Series(str(program), values, partial))
     return charts.line_chart(
-        [str(y) for y in years], series, title=_("Visiting organizations per year, by program"), unit=_("orgs")
+        [str(y) for y in years],
+        series,
+        title=_("Visiting organizations per year, by program"),
+        unit=str(Unit.ORGANIZATIONS.label),
     )
 
 
