@@ -225,3 +225,10 @@ def test_seed_palbok_page_shows_the_article_figures(client, palbok):
     assert "<strong>84</strong>" in body and "<strong>92</strong>" in body
     assert "2019-10-21" in body
     assert "업코리아" in body or "UPKOREA" in body
+
+
+def test_field_errors_are_tied_to_their_controls(client):
+    body = client.get("/programs/?category=nope").content.decode()
+    assert 'aria-invalid="true" aria-describedby="id_category_error"' in body
+    assert 'id="id_category_error"' in body
+    assert 'href="#id_category"' in body  # the error summary links to the control
