@@ -20,6 +20,7 @@ class RssVisitFeed(Feed):
         if filterset.is_bound and not filterset.is_valid():
             raise Http404(_("The filters are not valid."))
         filterset.query = request.GET.urlencode()
+        filterset.path = request.path  # per request: the Feed instance is shared between threads
         return filterset
 
     def title(self, obj):
@@ -30,6 +31,10 @@ class RssVisitFeed(Feed):
 
     def link(self, obj):
         url = reverse("visits:list")
+        return f"{url}?{obj.query}" if obj.query else url
+
+    def feed_url(self, obj):
+        url = obj.path
         return f"{url}?{obj.query}" if obj.query else url
 
     def description(self, obj):
@@ -57,7 +62,8 @@ class RssVisitFeed(Feed):
         return item.get_absolute_url()
 
     def item_guid(self, item):
-        return f"jeonju-visit-{item.pk}"
+        # A URN, so the Atom id is a valid IRI that never changes when the site moves.
+        return f"urn:jeonju-policy-portal:visit:{item.pk}"
 
     item_guid_is_permalink = False
 

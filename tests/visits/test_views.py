@@ -101,3 +101,9 @@ def test_feed_is_newest_recorded_first(client):
 def test_program_page_links_its_feed(client, visits):
     body = client.get("/programs/t-visited/").content.decode()
     assert "/visits/feed.atom?program=t-visited" in body
+
+
+def test_atom_self_link_keeps_the_filters_and_ids_are_iris(client, visits):
+    body = client.get("/visits/feed.atom?program=t-visited").content.decode()
+    assert 'href="http://testserver/visits/feed.atom?program=t-visited" rel="self"' in body
+    assert "<id>urn:jeonju-policy-portal:visit:" in body
