@@ -1,11 +1,16 @@
-"""axe-core finds no accessibility violation on any page type, in Korean or in English."""
+"""axe-core finds no accessibility violation on any page type, in Korean or in English.
+
+The same pass checks that each page declares its language, that English pages mark any Korean text
+they hold (content with no translation yet) with lang="ko", and that the browser reports no error
+(a Content-Security-Policy refusal, a missing static file).
+"""
 
 from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .support import PALBOK, screenshot
+from .support import PALBOK, hangul_outside_korean, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +60,10 @@ def test_axe_finds_no_violations_on_any_page_type(page, page_errors, language, p
         lang = page.locator("html").get_attribute("lang")
         if lang != language:
             failures.append(f"{name} {url}: <html lang={lang!r}>, expected {language!r}")
+        if language == "en":
+            leftovers = hangul_outside_korean(page)
+            if leftovers:
+                failures.append(f"{name} {url}: Korean text outside lang=ko elements: {leftovers}")
         results = AXE.run(page)
         if results.violations_count:
             shot = screenshot(page, f"axe-{name}-{language}")

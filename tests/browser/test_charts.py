@@ -47,4 +47,5 @@ def test_every_chart_is_named_and_its_labels_are_not_cut_off(page, prefix):
             if clipped:
                 shot = screenshot(chart, f"chart-clipped{path}-{prefix[1:] or 'ko'}-{index + 1}")
                 problems.append(f"{where} ({name[:60]}): labels cut off at the edge: {clipped} (screenshot {shot})")
-    assert not problems, "\n".join(problems)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)

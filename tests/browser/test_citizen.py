@@ -162,3 +162,33 @@ def test_citizen_downloads_palbok_figures_as_csv_from_the_pages(page):
     rows = {r["slug"]: r for r in read_csv(download(page, csv_link(page)))}
     assert PALBOK in rows, sorted(rows)
     assert int(float(rows[PALBOK]["budget_total_krw"])) == 5_000_000_000
+
+
+CSV_LINKS = """root => Array.from(root.querySelectorAll("a[href]"))
+  .map(a => a.href).filter(href => new URL(href).pathname.endsWith(".csv"))"""
+SITE_PAGE_LINKS = """root => Array.from(root.querySelectorAll("a[href]")).map(a => a.href.split("#")[0])
+  .filter(href => new URL(href).origin === location.origin)
+  .filter(href => !/\\.(csv|json|atom|rss)$/.test(new URL(href).pathname))"""
+
+
+def test_citizen_can_download_who_paid_for_palbok(page):
+    # "What it cost and who paid" must be downloadable like the visit figures: a CSV offered on the
+    # program page, or on a page its content links to, with the national funds of 2.5 billion won.
+    open_page(page, f"/programs/{PALBOK}/")
+    main = page.get_by_role("main")
+    csv_urls = set(main.evaluate(CSV_LINKS))
+    linked = page.context.new_page()
+    for url in sorted(set(main.evaluate(SITE_PAGE_LINKS)) - {page.url}):
+        linked.goto(url)
+        csv_urls |= set(linked.get_by_role("main").evaluate(CSV_LINKS))
+    linked.close()
+    found = []
+    for url in sorted(csv_urls):
+        for row in read_csv(page.request.get(url).body()):
+            cells = set(row.values())
+            if PALBOK in cells and "national" in cells and {"2500000000", "2500000000.00"} & cells:
+                found.append(url)
+    assert found, (
+        "no CSV offered on the Palbok page or on the pages it links to gives its budget by funding source "
+        f"(national funds, 2,500,000,000 won); CSVs looked at: {sorted(csv_urls)}"
+    )
