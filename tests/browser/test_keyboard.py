@@ -112,3 +112,37 @@ def test_keyboard_user_skips_to_the_filter_goes_through_its_controls_and_submits
     screenshot(page, "keyboard-focus-result", full_page=False)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/programs/{PALBOK}/")
+
+
+FOCUS_SWEEP_PAGES = ["/", f"/programs/{PALBOK}/", "/visits/", "/en/indicators/visiting-organizations/"]
+
+
+def test_every_focus_stop_shows_where_the_focus_is(page):
+    # Tab through whole pages: every link, control and scrollable table shows a focus ring.
+    # A native control may hold several stops (a date input's day, month, year and its calendar
+    # button, whose ring Chromium draws inside the control); it passes when one of them shows the ring.
+    problems = []
+    for path in FOCUS_SWEEP_PAGES:
+        open_page(page, path)
+        shown: dict[tuple, bool] = {}
+        states: dict[tuple, dict] = {}
+        order: list[tuple] = []
+        for _ in range(250):
+            page.keyboard.press("Tab")
+            state = focused(page)
+            if state is None:  # past the last stop, focus returns to the document
+                break
+            key = (state["tag"], state["id"], state["name"], state["text"])
+            if order and key == order[0] and order[-1] != key:
+                break  # wrapped around to the first stop
+            if key not in shown:
+                order.append(key)
+            shown[key] = shown.get(key, False) or state["indicator"]
+            states.setdefault(key, state)
+        if len(order) <= 5:
+            problems.append(f"{path}: only {len(order)} focus stops")
+        missing = [states[key] for key in order if not shown[key]]
+        if missing:
+            problems.append(f"{path}: {len(missing)} of {len(order)} focus stops show no focus ring: {missing}")
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
