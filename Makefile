@@ -43,5 +43,13 @@ messages: install
 	$(PY) manage.py makemessages -l en -l ko --ignore=.venv --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
+## Benchmark the metric CSV import on a throwaway PostgreSQL database (127.0.0.1:5432).
+bench-import: install
+	$(PY) bench/import_bench.py $(BENCH_ARGS)
+
+## Load benchmark of the public pages: PostgreSQL (127.0.0.1:5432) at --scale 100, gunicorn -w 2, wrk.
+bench-load: install
+	$(PY) bench/load_bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
