@@ -39,7 +39,13 @@ def decode_bytes(data: bytes) -> DecodedText:
     followed by 0xA1–0xFE break UTF-8's continuation rules), so trying UTF-8 first is safe.
     """
     if data.startswith(codecs.BOM_UTF8):
-        return DecodedText(data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig")
+        try:
+            return DecodedText(data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CsvReadError(
+                _("The file starts like UTF-8 text but has bytes that are not UTF-8 (byte %(pos)s).")
+                % {"pos": exc.start + len(codecs.BOM_UTF8) + 1}
+            ) from exc
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return DecodedText(data.decode("utf-16"), "utf-16")
@@ -79,7 +85,19 @@ def iter_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     # skipinitialspace: `1, "1,240"` is still a quoted cell after the space
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     previous_end = 0
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a cell over csv's field size limit
+            raise CsvReadError(
+                _("line %(line)s: the file cannot be read as CSV (%(error)s)")
+                % {
+                    "line": previous_end + 1,
+                    "error": exc,
+                }
+            ) from exc
         start = previous_end + 1
         previous_end = reader.line_num
         stripped = [cell.strip() for cell in cells]

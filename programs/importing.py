@@ -241,8 +241,15 @@ def parse_metrics(data: bytes, lookups: Lookups | None = None) -> ParsedFile:
         return parsed
     parsed.encoding = decoded.encoding
     parsed.delimiter = sniff_delimiter(decoded.text)
-    records = iter_records(decoded.text, parsed.delimiter)
+    try:
+        return _parse_records(parsed, iter_records(decoded.text, parsed.delimiter), lookups)
+    except CsvReadError as exc:
+        parsed.rows.clear()
+        parsed.problem(0, "", str(exc))
+        return parsed
 
+
+def _parse_records(parsed: ParsedFile, records, lookups: Lookups | None) -> ParsedFile:
     header_line, headers = next(records, (1, []))
     if not headers:
         parsed.problem(1, "", _("The file is empty."))

@@ -2,8 +2,6 @@
 whatever the file, it is either imported exactly or rejected whole with clear problems, and a
 rejected file leaves the database exactly as it was. Never an exception, never a partial write."""
 
-import csv
-
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -107,18 +105,6 @@ def check_file(data: bytes) -> None:
         transaction.set_rollback(True)
 
 
-# Two importer bugs this fuzzing found (reported to the import engineer; see the report):
-# - jeonju/csvio.decode_bytes lets UnicodeDecodeError out when a UTF-8 BOM is followed by
-#   bytes that are not UTF-8 (e.g. b"\xef\xbb\xbf\xffprogram,..."): it should raise CsvReadError;
-# - jeonju/csvio.iter_records lets csv.Error out ("field larger than field limit (131072)")
-#   for a cell over 128 KiB: it should turn it into CsvReadError with the line number.
-# strict: once they are fixed these tests pass, and the markers must go.
-KNOWN_IMPORTER_BUGS = pytest.mark.xfail(
-    raises=(UnicodeDecodeError, csv.Error), strict=True, reason="importer lets decode/csv errors escape"
-)
-
-
-@KNOWN_IMPORTER_BUGS
 @pytest.mark.django_db
 @settings(
     max_examples=150,
@@ -139,7 +125,7 @@ def test_random_bytes_are_rejected_cleanly(data):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("size", [pytest.param(9 * 1024 * 1024, marks=KNOWN_IMPORTER_BUGS), 10 * 1024 * 1024 + 1])
+@pytest.mark.parametrize("size", [9 * 1024 * 1024, 10 * 1024 * 1024 + 1])
 def test_a_ten_megabyte_line(size):
     header = b"program,indicator,year,value\n"
     data = header + b"palbok-art-factory,visiting-organizations,2019," + b"9" * (size - len(header) - 47)
