@@ -17,48 +17,6 @@ from import_export.forms import ImportForm
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-
-def complete_bilingual_history() -> None:
-    """Make history and restore carry both languages.
-
-    jeonju.bilingual registers the Korean/English fields on each historical model, so every
-    history row stores them; but simple_history fixed the list of fields it diffs and
-    restores (`tracked_fields`, and the fields `.instance` copies) when it built the
-    historical model, before modeltranslation added name_ko/name_en. Without this a
-    restore would bring back the Korean text and drop the English, and the history page
-    would not show English edits. Runs once, when the admin loads (Django always loads it
-    at start-up, through the admin app's autodiscover).
-    """
-    from modeltranslation.translator import translator
-    from modeltranslation.utils import build_localized_fieldname
-
-    for model in translator.get_registered_models(abstract=False):
-        history = getattr(model, "history", None)
-        historical = getattr(history, "model", None)
-        if historical is None or historical is model or getattr(historical, "_bilingual_history", False):
-            continue
-        options = translator.get_options_for_model(model)
-        extra = [
-            model._meta.get_field(build_localized_fieldname(name, lang))
-            for name in options.fields
-            for lang in settings.MODELTRANSLATION_LANGUAGES
-        ]
-        known = {f.name for f in historical.tracked_fields}
-        historical.tracked_fields = [*historical.tracked_fields, *(f for f in extra if f.name not in known)]
-        copy_instance = historical.instance.fget
-
-        def instance(record, _copy=copy_instance, _extra=tuple(extra)):
-            obj = _copy(record)
-            for field in _extra:
-                setattr(obj, field.attname, getattr(record, field.attname))
-            return obj
-
-        historical.instance = property(instance)
-        historical._bilingual_history = True
-
-
-complete_bilingual_history()
-
 admin.site.site_header = _("Jeonju policy portal · staff")
 admin.site.site_title = _("Jeonju policy portal admin")
 admin.site.index_title = _("Policies, programs, visits and figures")
