@@ -10,3 +10,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 AXES_ENABLED = False
 # Cached pages would outlive each test's rolled-back data; tests/test_cache.py switches it on.
 PUBLIC_PAGE_CACHE_SECONDS = 0
+# WhiteNoise looks for STATIC_ROOT at start-up; tests serve from the finders instead.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
