@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
@@ -15,6 +16,8 @@ class SourceAdmin(HistoryTranslationAdmin):
     search_fields = (*both_search("publisher", "title"), "url")
     date_hierarchy = "published_on"
     fieldsets = ((None, {"fields": (both("publisher"), both("title"), ("published_on", "year"), "url", "note")}),)
+    # A link typed without a scheme is taken as https (Django 6.0's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(CoreValue)

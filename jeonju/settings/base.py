@@ -97,8 +97,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Source links typed without a scheme are https (Django 6.0 behaviour, opted into now).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache ----------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
