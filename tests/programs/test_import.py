@@ -348,6 +348,45 @@ def test_admin_preview_of_ten_thousand_rows_lists_a_sample_and_counts_all(object
     assert response.content.decode().count('<tr class="new">') == 50
 
 
+def test_admin_preview_of_a_large_file_counts_every_row_lists_a_sample_in_bounded_queries(
+    objects, django_assert_max_num_queries
+):
+    program, visitors, _ = objects
+    indicators = [visitors] + [IndicatorFactory(code=f"test-count-{i}", unit=Unit.COUNT) for i in range(9)]
+    keys = [(i, 1990 + y, kind) for i in range(10) for y in range(100) for kind in ("actual", "target")]
+    assert len(keys) == 2000
+    # 150 rows already hold the file's value, 150 another one; the other 1,700 are new.
+    YearlyMetric.objects.bulk_create(
+        YearlyMetric(
+            program=program, indicator=indicators[i], year=year, kind=kind, value=n if n < 150 else n + 1, note=""
+        )
+        for n, (i, year, kind) in enumerate(keys[:300])
+    )
+    lines = ["program,indicator,year,value,kind"]
+    lines += [f"test-gallery,{indicators[i].code},{year},{n},{kind}" for n, (i, year, kind) in enumerate(keys)]
+    client, _ = staff_client("Budget editors")
+    client.get(admin_url(YearlyMetric, "import"))  # session, permissions and templates warmed up
+    before = YearlyMetric.objects.count()
+    with django_assert_max_num_queries(20):
+        response = upload(client, "\n".join(lines).encode())
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.counts == {"created": 1700, "updated": 150, "unchanged": 150}
+    assert [(g["import_type"], g["shown"], g["total"]) for g in result.preview_groups] == [
+        ("new", 100, 1700),
+        ("update", 100, 150),
+        ("skip", 100, 150),
+    ]
+    page = response.content.decode()
+    assert page.count('<tr class="new">') == page.count('<tr class="update">') == page.count('<tr class="skip">') == 100
+    with translation.override("ko"):  # the admin speaks the site's default language
+        showing = translation.gettext("Showing %(shown)s of %(total)s (the first in the file).")
+    assert showing % {"shown": 100, "total": "1,700"} in page
+    assert showing % {"shown": 100, "total": 150} in page
+    assert "151 → 150" in page  # updated rows show old → new
+    assert YearlyMetric.objects.count() == before  # the preview writes nothing
+
+
 # --- export and round trip -----------------------------------------------------------------
 
 
