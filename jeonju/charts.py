@@ -4,37 +4,67 @@ No JavaScript and no inline `style` attributes (the site's Content-Security-Poli
 them): the SVG carries presentation attributes and classes styled in static/css/portal.css.
 A chart is returned as a `Chart`: the markup plus the rows of the table shown beside it, so
 the numbers are readable without the picture (templates/includes/chart.html renders both).
+
+Layout is computed here, on the server, without a browser to measure text: label widths are
+estimated generously from the characters (Hangul a full em, Latin about 0.6 em) at the largest
+font size the stylesheet ever uses (the phone sizes in TEXT_SIZE), so no label reaches the edge
+of the picture. The drawing is WIDTH user units wide and scales with the page: about 1.2× on a
+desktop (the stylesheet caps it at 600 px) and 0.75× on a phone, where the stylesheet enlarges
+the text so it stays about 11–12 px on screen.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # Fills with at least 3:1 contrast against white (WCAG 1.4.11, graphical objects).
 PALETTE = ["#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#b45309", "#0e7490", "#be185d", "#374151"]
-WIDTH = 640
-HEIGHT = 300
+WIDTH = 480
+PLOT_HEIGHT = 190
+EDGE = 6  # blank margin kept inside the picture on every side
+# The largest font size (in user units) of each text class in static/css/portal.css (the phone
+# sizes); keep the two in step.
+TEXT_SIZE = {"chart-tick": 15, "chart-label": 16, "chart-legend": 16, "chart-value": 16}
+BOLD = {"chart-value"}
+LINE_GAP = 1.3  # line height, in ems, of wrapped labels
 
 
-def format_number(value, *, compact: bool = False) -> str:
-    """84.00 -> "84", 1240 -> "1,240"; compact shortens axis ticks (5,000,000,000 -> 5G)."""
+def _language() -> str:
+    return (get_language() or "ko")[:2]
+
+
+def _scaled(value: float, size: int) -> str:
+    text = f"{value / size:,.1f}".rstrip("0").rstrip(".")
+    return text
+
+
+# Suffixes of the abbreviated numbers: Korean counts in 만 (10^4), 억 (10^8) and 조 (10^12).
+_COMPACT = {
+    "ko": ((10**12, "조"), (10**8, "억"), (10**4, "만")),
+    "en": ((10**12, " tn"), (10**9, " bn"), (10**6, "M"), (10**3, "k")),
+}
+
+
+def format_number(value, *, compact: bool = False, language: str | None = None) -> str:
+    """84.00 -> "84", 1240 -> "1,240"; compact shortens axis ticks (5,000,000,000 -> "50억", "5 bn")."""
     if value is None:
         return ""
     number = Decimal(str(value))
     if compact and abs(number) >= 10_000:
-        for size, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
+        for size, suffix in _COMPACT.get(language or _language(), _COMPACT["en"]):
             if abs(number) >= size:
-                scaled = number / size
-                text = f"{scaled:.1f}".rstrip("0").rstrip(".")
-                return f"{text}{suffix}"
+                return _scaled(float(number), size) + suffix
     if number == number.to_integral_value():
         return f"{int(number):,}"
     return f"{number.normalize():,f}"
@@ -64,6 +94,76 @@ def format_krw(amount, language: str) -> str:
             text = f"{amount / size:.2f}".rstrip("0").rstrip(".")
             return f"KRW {text} {suffix}"
     return f"KRW {amount:,}"
+
+
+def tick_formatter(top: float, *, money: bool = False, language: str | None = None) -> Callable[[float], str]:
+    """Axis labels sharing one unit chosen from the axis' top: 0, 5억, 10억 … or 0, 0.5 bn, 1 bn …
+
+    Money has no currency on the ticks (the chart's title gives it); the full amounts are in the
+    data table beside the chart.
+    """
+    language = language or _language()
+    units = _COMPACT.get(language, _COMPACT["en"])
+    if money and language != "ko":
+        units = ((10**12, " tn"), (10**9, " bn"), (10**6, "M"))
+    for size, suffix in units:
+        if top >= size and (top >= 10_000 or money):
+            return lambda value, size=size, suffix=suffix: "0" if not value else _scaled(value, size) + suffix
+    return lambda value: format_number(value)
+
+
+def with_unit(value, unit: str) -> str:
+    """A number with its unit: "37 organizations", but "37개 기관" (no space before a Korean counter)."""
+    if value is None:
+        return "–"
+    number = format_number(value)
+    if not unit:
+        return number
+    joined = unit == "%" or _is_wide(unit[0])
+    return f"{number}{unit}" if joined else f"{number} {unit}"
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def text_width(text: str, cls: str = "chart-label") -> float:
+    """A generous estimate of the drawn width of `text` in user units (no browser to measure it)."""
+    ems = 0.0
+    for char in text:
+        if _is_wide(char):
+            ems += 1.0
+        elif char in " .,:;'|!()[]ilIjft1":
+            ems += 0.38
+        elif char.isupper() or char in "mwMW@%&#*":
+            ems += 0.8
+        else:
+            ems += 0.6
+    return ems * TEXT_SIZE[cls] * (1.1 if cls in BOLD else 1.0) * 1.06 + 2
+
+
+def wrap(text: str, width: float, cls: str = "chart-label") -> list[str]:
+    """`text` broken into lines no wider than `width`, at spaces (or anywhere in a long word)."""
+    if text_width(text, cls) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if text_width(candidate, cls) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:  # a word wider than the line: broken where it must be
+            if text_width(line + char, cls) > width and line:
+                lines.append(line)
+                line = ""
+            line += char
+    if line:
+        lines.append(line)
+    return lines
 
 
 @dataclass
@@ -111,8 +211,8 @@ def _nice_step(maximum: float, ticks: int = 5) -> float:
     return step if step >= 1 or maximum < 1 else max(1, round(step))
 
 
-def _scale(maximum: float) -> tuple[float, list[float]]:
-    step = _nice_step(maximum)
+def _scale(maximum: float, ticks: int = 5) -> tuple[float, list[float]]:
+    step = _nice_step(maximum, ticks)
     top = step * math.ceil(maximum / step) if maximum > 0 else step * 5
     count = round(top / step)
     return top, [step * i for i in range(count + 1)]
@@ -124,10 +224,21 @@ def _text(
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{cls}"{extra}>{escape(content)}</text>'
 
 
-def _open_svg(chart_id: str, title: str, description: str, height: int = HEIGHT) -> list[str]:
+def _lines(x: float, y: float, lines: list[str], *, anchor: str, cls: str) -> str:
+    """Text of several lines, the first baseline at y."""
+    if len(lines) == 1:
+        return _text(x, y, lines[0], anchor=anchor, cls=cls)
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE_GAP:.1f}em">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{cls}">{spans}</text>'
+
+
+def _open_svg(chart_id: str, title: str, description: str, height: float) -> list[str]:
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" class="chart-svg" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {math.ceil(height)}" class="chart-svg" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
         "<defs>"
@@ -138,53 +249,155 @@ def _open_svg(chart_id: str, title: str, description: str, height: int = HEIGHT)
     ]
 
 
-def _y_axis(parts: list[str], ticks: list[float], top: float, left: int, right: int, plot_top: int, bottom: int):
+def _y_axis(parts: list[str], ticks: list[float], top: float, fmt, left: float, right: float, plot_top, bottom):
+    size = TEXT_SIZE["chart-tick"]
     for tick in ticks:
         y = bottom - (tick / top) * (bottom - plot_top) if top else bottom
-        parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" class="chart-grid"/>')
-        parts.append(_text(left - 6, y + 4, format_number(tick, compact=True), anchor="end", cls="chart-tick"))
-    parts.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" class="chart-axis"/>')
+        parts.append(f'<line x1="{left:.1f}" x2="{right:.1f}" y1="{y:.1f}" y2="{y:.1f}" class="chart-grid"/>')
+        parts.append(_text(left - 6, y + size * 0.35, fmt(tick), anchor="end", cls="chart-tick"))
+    parts.append(f'<line x1="{left:.1f}" x2="{right:.1f}" y1="{bottom}" y2="{bottom}" class="chart-axis"/>')
 
 
-def _left_margin(top: float) -> int:
-    return max(44, 12 + 8 * len(format_number(top, compact=True)))
+def _left_margin(ticks: list[float], fmt) -> float:
+    return EDGE + 8 + max((text_width(fmt(t), "chart-tick") for t in ticks), default=10)
 
 
-def bar_chart(points: list[Point], *, title: str, unit: str = "", x_label: str = "", value_label: str = "") -> Chart:
-    """Vertical bars, one per point; partial-year values hatched and starred, targets as dashed marks."""
+def _clamp(x: float, width: float) -> float:
+    """The centre of a label of `width`, moved inside the picture if it would cross an edge."""
+    return min(max(x, EDGE + width / 2), WIDTH - EDGE - width / 2)
+
+
+@dataclass
+class _LegendItem:
+    swatch: Callable[[float, float], str]  # draws the key at (x, baseline y)
+    text: str
+    swatch_width: float = 16
+
+
+def _legend(items: list[_LegendItem], y: float) -> tuple[list[str], float]:
+    """Legend entries in rows that fit the width (names wrapped where one alone is too long).
+
+    Returns the markup and the height used, starting from the first baseline at y.
+    """
+    size = TEXT_SIZE["chart-legend"]
+    available = WIDTH - 2 * EDGE
+    parts: list[str] = []
+    placed: list[tuple[_LegendItem, list[str], float]] = []
+    rows: list[list[tuple[_LegendItem, list[str], float]]] = [placed]
+    used = 0.0
+    for item in items:
+        lines = wrap(item.text, available - item.swatch_width - 6, "chart-legend")
+        width = item.swatch_width + 6 + max(text_width(line, "chart-legend") for line in lines)
+        if placed and used + 18 + width > available:
+            placed = []
+            rows.append(placed)
+            used = 0.0
+        used += (18 if placed else 0) + width
+        placed.append((item, lines, width))
+    baseline = y
+    for row in rows:
+        x = EDGE
+        for item, lines, width in row:
+            parts.append(item.swatch(x, baseline))
+            parts.append(_lines(x + item.swatch_width + 6, baseline, lines, anchor="start", cls="chart-legend"))
+            x += width + 18
+        tallest = max((len(lines) for _item, lines, _w in row), default=1)
+        baseline += size * LINE_GAP * tallest + 4
+    return parts, baseline - y
+
+
+def bar_chart(
+    points: list[Point],
+    *,
+    title: str,
+    unit: str = "",
+    x_label: str = "",
+    value_label: str = "",
+    money: bool = False,
+) -> Chart:
+    """Vertical bars, one per point; partial-year values hatched and starred, targets as dashed marks.
+
+    `money`: the values are amounts in won, labelled as "25억 원" / "KRW 2.5 bn".
+    """
+    language = _language()
     values = [float(p.value) for p in points if p.value is not None]
     values += [float(p.target) for p in points if p.target is not None]
     top, ticks = _scale(max(values, default=0))
-    chart_id = _id("bar", title, [(p.label, p.value, p.target) for p in points])
+    fmt = tick_formatter(top, money=money, language=language)
+    chart_id = _id("bar", title, language, [(p.label, p.value, p.target) for p in points])
     description = describe(points, unit)
-    parts = _open_svg(chart_id, title, description)
-    left, right, plot_top, bottom = _left_margin(top), WIDTH - 12, 24, HEIGHT - 56
-    _y_axis(parts, ticks, top, left, right, plot_top, bottom)
-    slot = (right - left) / max(len(points), 1)
-    bar_width = min(56.0, slot * 0.6)
     any_partial = any(p.partial for p in points)
     any_target = any(p.target is not None for p in points)
+
+    left, right = _left_margin(ticks, fmt), WIDTH - EDGE
+    plot_top = EDGE + TEXT_SIZE["chart-value"] + 10
+    bottom = plot_top + PLOT_HEIGHT
+    slot = (right - left) / max(len(points), 1)
+    bar_width = min(56.0, slot * 0.6)
+    body: list[str] = []
+    _y_axis(body, ticks, top, fmt, left, right, plot_top, bottom)
+    label_lines = 1
     for i, point in enumerate(points):
         cx = left + slot * (i + 0.5)
         if point.value is not None:
             height = (float(point.value) / top) * (bottom - plot_top) if top else 0
             fill = f"url(#{chart_id}-hatch)" if point.partial else PALETTE[0]
-            parts.append(
+            body.append(
                 f'<rect x="{cx - bar_width / 2:.1f}" y="{bottom - height:.1f}" width="{bar_width:.1f}" '
                 f'height="{height:.1f}" fill="{fill}" class="chart-bar"/>'
             )
-            label = format_number(point.value) + ("*" if point.partial else "")
-            parts.append(_text(cx, bottom - height - 6, label, cls="chart-value"))
+            star = "*" if point.partial else ""
+            label = (format_krw(point.value, language) if money else format_number(point.value)) + star
+            if text_width(label, "chart-value") > slot - 4:  # too wide for its bar: abbreviated
+                label = fmt(float(point.value)) + star
+            width = text_width(label, "chart-value")
+            body.append(_text(_clamp(cx, width), bottom - height - 6, label, cls="chart-value"))
         if point.target is not None:
             y = bottom - (float(point.target) / top) * (bottom - plot_top)
-            parts.append(
+            body.append(
                 f'<line x1="{cx - bar_width / 2 - 6:.1f}" x2="{cx + bar_width / 2 + 6:.1f}" y1="{y:.1f}" '
                 f'y2="{y:.1f}" class="chart-target"/>'
             )
-        parts.append(_text(cx, bottom + 18, point.label, cls="chart-tick"))
+        lines = wrap(point.label, max(slot - 4, 40), "chart-tick")
+        label_lines = max(label_lines, len(lines))
+        width = max(text_width(line, "chart-tick") for line in lines)
+        body.append(
+            _lines(_clamp(cx, width), bottom + 6 + TEXT_SIZE["chart-tick"], lines, anchor="middle", cls="chart-tick")
+        )
+    height = bottom + 6 + TEXT_SIZE["chart-tick"] * LINE_GAP * label_lines + EDGE
     if any_partial or any_target:
-        parts.extend(_legend(chart_id, partial=any_partial, target=any_target, y=HEIGHT - 14))
+        items = [
+            _LegendItem(
+                lambda x, y: f'<rect x="{x:.1f}" y="{y - 12:.1f}" width="14" height="14" fill="{PALETTE[0]}"/>',
+                _("Actual"),
+            )
+        ]
+        if any_partial:
+            items.append(
+                _LegendItem(
+                    lambda x, y: (
+                        f'<rect x="{x:.1f}" y="{y - 12:.1f}" width="14" height="14" fill="url(#{chart_id}-hatch)"/>'
+                    ),
+                    _("* Partial year"),
+                )
+            )
+        if any_target:
+            items.append(
+                _LegendItem(
+                    lambda x, y: (
+                        f'<line x1="{x:.1f}" x2="{x + 20:.1f}" y1="{y - 5:.1f}" y2="{y - 5:.1f}" class="chart-target"/>'
+                    ),
+                    _("Target"),
+                    swatch_width=20,
+                )
+            )
+        legend, used = _legend(items, height + TEXT_SIZE["chart-legend"])
+        body.extend(legend)
+        height += used + 4
+    parts = _open_svg(chart_id, title, description, height)
+    parts.extend(body)
     parts.append("</svg>")
+
     columns = [x_label or _("Year"), value_label or _("Value")]
     if any_target:
         columns.append(_("Target"))
@@ -193,9 +406,9 @@ def bar_chart(points: list[Point], *, title: str, unit: str = "", x_label: str =
         columns.append(_("Note"))
     rows = []
     for p in points:
-        row = [p.label, _with_unit(p.value, unit) + (" *" if p.partial else "")]
+        row = [p.label, with_unit(p.value, unit) + (" *" if p.partial else "")]
         if any_target:
-            row.append(_with_unit(p.target, unit) if p.target is not None else "–")
+            row.append(with_unit(p.target, unit) if p.target is not None else "–")
         if any_note:
             row.append(p.note)
         rows.append(row)
@@ -203,58 +416,110 @@ def bar_chart(points: list[Point], *, title: str, unit: str = "", x_label: str =
     return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote)
 
 
-def hbar_chart(items: list[tuple[str, int | Decimal]], *, title: str, unit: str = "", label_header: str = "") -> Chart:
-    """Horizontal bars, for categories with long names (regions, organization kinds)."""
-    row_height = 26
-    height = 40 + row_height * max(len(items), 1)
-    top, ticks = _scale(max((float(v) for _, v in items), default=0))
-    chart_id = _id("hbar", title, items)
-    description = "; ".join(f"{label}: {_with_unit(value, unit)}" for label, value in items) or _("No data.")
-    parts = _open_svg(chart_id, title, description, height)
-    left, right = 170, WIDTH - 48
+def hbar_chart(
+    items: list[tuple[str, int | Decimal]],
+    *,
+    title: str,
+    unit: str = "",
+    label_header: str = "",
+    money: bool = False,
+) -> Chart:
+    """Horizontal bars, for categories with long names (regions, organization kinds, funding sources)."""
+    language = _language()
+    chart_id = _id("hbar", title, language, items)
+    description = "; ".join(f"{label}: {with_unit(value, unit)}" for label, value in items) or _("No data.")
+    maximum = max((float(v) for _, v in items), default=0)
+
+    def value_text(value) -> str:
+        return format_krw(value, language) if money else format_number(value)
+
+    # Names on the left (wrapped beyond 40% of the width), values right of their bars.
+    label_room = min(max((text_width(label, "chart-tick") for label, _v in items), default=40), WIDTH * 0.4)
+    wrapped = [wrap(label, label_room, "chart-tick") for label, _v in items]
+    left = EDGE + label_room + 8
+    value_room = max((text_width(value_text(v), "chart-value") for _l, v in items), default=20) + 8
+    # As many ticks as fit under the bars without touching each other.
+    top, ticks = _scale(maximum)
+    fmt = tick_formatter(top, money=money, language=language)
+    for count in (5, 4, 3, 2, 1):
+        top, ticks = _scale(maximum, count)
+        fmt = tick_formatter(top, money=money, language=language)
+        tick_room = max(text_width(fmt(t), "chart-tick") for t in ticks) + 10
+        right = WIDTH - EDGE - max(value_room, tick_room / 2)
+        if (right - left) / max(len(ticks) - 1, 1) >= tick_room:
+            break
+    tick_size = TEXT_SIZE["chart-tick"]
+    line_height = tick_size * LINE_GAP
+    y = EDGE
+    body: list[str] = []
+    for (_label, value), lines in zip(items, wrapped, strict=True):
+        row_height = max(30.0, line_height * len(lines) + 10)
+        width = (float(value) / top) * (right - left) if top else 0
+        first_baseline = y + row_height / 2 - line_height * (len(lines) - 1) / 2 + tick_size * 0.35
+        body.append(_lines(left - 8, first_baseline, lines, anchor="end", cls="chart-tick"))
+        body.append(
+            f'<rect x="{left:.1f}" y="{y + 5:.1f}" width="{width:.1f}" height="{row_height - 10:.1f}" '
+            f'fill="{PALETTE[0]}" class="chart-bar"/>'
+        )
+        body.append(
+            _text(
+                left + width + 6,
+                y + row_height / 2 + TEXT_SIZE["chart-value"] * 0.35,
+                value_text(value),
+                anchor="start",
+                cls="chart-value",
+            )
+        )
+        y += row_height
+    grid: list[str] = []
     for tick in ticks:
         x = left + (tick / top) * (right - left)
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="8" y2="{height - 28}" class="chart-grid"/>')
-        parts.append(_text(x, height - 12, format_number(tick, compact=True), cls="chart-tick"))
-    for i, (label, value) in enumerate(items):
-        y = 12 + i * row_height
-        width = (float(value) / top) * (right - left) if top else 0
-        parts.append(_text(left - 8, y + 14, label, anchor="end", cls="chart-tick"))
-        parts.append(
-            f'<rect x="{left}" y="{y}" width="{width:.1f}" height="{row_height - 8}" fill="{PALETTE[0]}" '
-            'class="chart-bar"/>'
-        )
-        parts.append(_text(left + width + 6, y + 14, format_number(value), anchor="start", cls="chart-value"))
+        grid.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{EDGE}" y2="{y + 4:.1f}" class="chart-grid"/>')
+        grid.append(_text(x, y + 8 + tick_size, fmt(tick), cls="chart-tick"))
+    height = y + 8 + tick_size * LINE_GAP + EDGE
+    parts = _open_svg(chart_id, title, description, height)
+    parts.extend(grid)
+    parts.extend(body)
     parts.append("</svg>")
-    rows = [[label, _with_unit(value, unit)] for label, value in items]
+    rows = [[label, with_unit(value, unit)] for label, value in items]
     return Chart(title, description, mark_safe("".join(parts)), [label_header or _("Category"), _("Value")], rows)
 
 
-def line_chart(labels: list[str], series: list[Series], *, title: str, unit: str = "", x_label: str = "") -> Chart:
+def line_chart(
+    labels: list[str], series: list[Series], *, title: str, unit: str = "", x_label: str = "", money: bool = False
+) -> Chart:
     """One line per series over shared x labels; partial-year points drawn hollow and starred."""
+    language = _language()
     values = [float(v) for s in series for v in s.values.values() if v is not None]
     top, ticks = _scale(max(values, default=0))
-    chart_id = _id("line", title, labels, [(s.name, sorted(s.values.items())) for s in series])
+    fmt = tick_formatter(top, money=money, language=language)
+    chart_id = _id("line", title, language, labels, [(s.name, sorted(s.values.items())) for s in series])
     description = "; ".join(
         f"{s.name}: "
         + ", ".join(
-            f"{label} {_with_unit(s.values[label], unit)}{' (' + s.partial[label] + ')' if label in s.partial else ''}"
+            f"{label} {with_unit(s.values[label], unit)}{' (' + s.partial[label] + ')' if label in s.partial else ''}"
             for label in labels
             if s.values.get(label) is not None
         )
         for s in series
     )
-    legend_rows = math.ceil(len(series) / 2)
-    height = HEIGHT + 20 * max(legend_rows - 1, 0)
-    parts = _open_svg(chart_id, title, description or _("No data."), height)
-    left, right, plot_top = _left_margin(top), WIDTH - 16, 20
-    bottom = height - 56 - 20 * max(legend_rows - 1, 0)
-    _y_axis(parts, ticks, top, left, right, plot_top, bottom)
+    left, right, plot_top = _left_margin(ticks, fmt), WIDTH - EDGE - 8, EDGE + 10
+    bottom = plot_top + PLOT_HEIGHT
+    body: list[str] = []
+    _y_axis(body, ticks, top, fmt, left, right, plot_top, bottom)
     slot = (right - left) / max(len(labels), 1)
     xs = {label: left + slot * (i + 0.5) for i, label in enumerate(labels)}
     for label, x in xs.items():
-        parts.append(_text(x, bottom + 18, label, cls="chart-tick"))
+        body.append(
+            _text(
+                _clamp(x, text_width(label, "chart-tick")),
+                bottom + 6 + TEXT_SIZE["chart-tick"],
+                label,
+                cls="chart-tick",
+            )
+        )
     any_partial = False
+    legend_items = []
     for n, s in enumerate(series):
         colour = PALETTE[n % len(PALETTE)]
         coords = [
@@ -264,19 +529,28 @@ def line_chart(labels: list[str], series: list[Series], *, title: str, unit: str
         ]
         if len(coords) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _label in coords)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" class="chart-line"/>')
+            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" class="chart-line"/>')
         for x, y, label in coords:
             partial = label in s.partial
             any_partial |= partial
             fill = "#ffffff" if partial else colour
-            parts.append(
+            body.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}" stroke="{colour}" class="chart-point"/>'
             )
-        # legend
-        lx = left + (n % 2) * 290
-        ly = bottom + 38 + 20 * (n // 2)
-        parts.append(f'<rect x="{lx}" y="{ly - 9}" width="14" height="4" fill="{colour}"/>')
-        parts.append(_text(lx + 20, ly, s.name, anchor="start", cls="chart-legend"))
+        legend_items.append(
+            _LegendItem(
+                lambda x, y, colour=colour: (
+                    f'<rect x="{x:.1f}" y="{y - 8:.1f}" width="16" height="5" fill="{colour}"/>'
+                ),
+                s.name,
+            )
+        )
+    height = bottom + 6 + TEXT_SIZE["chart-tick"] * LINE_GAP + 6
+    legend, used = _legend(legend_items, height + TEXT_SIZE["chart-legend"])
+    body.extend(legend)
+    height += used + EDGE
+    parts = _open_svg(chart_id, title, description or _("No data."), height)
+    parts.extend(body)
     parts.append("</svg>")
     columns = [x_label or _("Year"), *[s.name for s in series]]
     rows = []
@@ -284,7 +558,7 @@ def line_chart(labels: list[str], series: list[Series], *, title: str, unit: str
         row = [label]
         for s in series:
             value = s.values.get(label)
-            cell = _with_unit(value, unit) if value is not None else "–"
+            cell = with_unit(value, unit) if value is not None else "–"
             if label in s.partial:
                 cell += f" * ({s.partial[label]})"
             row.append(cell)
@@ -293,38 +567,16 @@ def line_chart(labels: list[str], series: list[Series], *, title: str, unit: str
     return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote)
 
 
-def _legend(chart_id: str, *, partial: bool, target: bool, y: int) -> list[str]:
-    parts = []
-    x = 56
-    parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{PALETTE[0]}"/>')
-    parts.append(_text(x + 18, y, _("Actual"), anchor="start", cls="chart-legend"))
-    x += 110
-    if partial:
-        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="url(#{chart_id}-hatch)"/>')
-        parts.append(_text(x + 18, y, _("* Partial year"), anchor="start", cls="chart-legend"))
-        x += 150
-    if target:
-        parts.append(f'<line x1="{x}" x2="{x + 16}" y1="{y - 4}" y2="{y - 4}" class="chart-target"/>')
-        parts.append(_text(x + 22, y, _("Target"), anchor="start", cls="chart-legend"))
-    return parts
-
-
-def _with_unit(value, unit: str) -> str:
-    if value is None:
-        return "–"
-    return f"{format_number(value)} {unit}".strip()
-
-
 def describe(points: list[Point], unit: str) -> str:
     """The text alternative of a bar chart: every value, in order, with its note."""
     if not points:
         return _("No data.")
     pieces = []
     for p in points:
-        text = f"{p.label}: {_with_unit(p.value, unit)}"
+        text = f"{p.label}: {with_unit(p.value, unit)}"
         if p.note:
             text += f" ({p.note})"
         if p.target is not None:
-            text += f", {_('target')} {_with_unit(p.target, unit)}"
+            text += f", {_('target')} {with_unit(p.target, unit)}"
         pieces.append(text)
     return "; ".join(pieces)

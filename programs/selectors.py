@@ -7,10 +7,8 @@ costs the same few queries and the sums never multiply each other through joins.
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
 
 from policies.models import Policy
 
@@ -30,13 +28,14 @@ def _counted_visitors_subquery():
         .annotate(total=Sum("value"))
         .values("total")[:1]
     )
-    return Coalesce(Subquery(inner), Value(Decimal(0)))
+    return Subquery(inner)
 
 
 def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet[Program]:
     """Programs annotated with:
 
-    - `visitors_counted`: the sum of the yearly counts of visiting organizations (the sources' counts);
+    - `visitors_counted`: the sum of the yearly counts of visiting organizations (the sources' counts),
+      None where no source gives a count at all (shown as "–", not as 0);
     - `visit_count`: the number of named visits on record (a subset of the counts, never added to them);
     - `budget_total`: the planned (else executed) amounts of all budget lines, in KRW.
     """

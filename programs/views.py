@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
+from django.views.generic.detail import SingleObjectMixin
 
 from jeonju import charts
 from jeonju.cache import cache_public_page
@@ -16,7 +17,17 @@ from jeonju.downloads import download_response
 from jeonju.views import DownloadableFilterView
 
 from .filters import ProgramFilter
-from .models import Award, BudgetLine, FundingSource, Indicator, MetricKind, Milestone, Program, YearlyMetric
+from .models import (
+    Award,
+    BudgetLine,
+    FundingSource,
+    Indicator,
+    MetricKind,
+    Milestone,
+    Program,
+    Unit,
+    YearlyMetric,
+)
 from .selectors import VISITING_ORGANIZATIONS, programs_with_figures
 
 
@@ -107,6 +118,45 @@ def indicator_points(metrics: list[YearlyMetric]) -> list[charts.Point]:
     return points
 
 
+def budget_period(line: BudgetLine) -> str:
+    """The period of a budget line as the page shows it; a line the source gives no years for says so."""
+    if line.start_year is None and line.end_year is None:
+        return _("period not given")
+    return line.period_label
+
+
+def _add(total: int | None, amount: int | None) -> int | None:
+    return total if amount is None else (total or 0) + amount
+
+
+def budget_summary(lines: list[BudgetLine]) -> dict:
+    """Subtotals per funding source (in the order of FundingSource) and the grand total.
+
+    Planned and executed amounts are summed apart and never mixed; a column with no amount at
+    all stays None (shown as "–"), not 0.
+    """
+    order = {choice: i for i, choice in enumerate(FundingSource.values)}
+    subtotals: dict[str, dict] = {}
+    total = {"planned": None, "executed": None, "lines": len(lines)}
+    for line in lines:
+        subtotal = subtotals.setdefault(
+            line.funding_source,
+            {
+                "source": line.funding_source,
+                "label": line.get_funding_source_display(),
+                "planned": None,
+                "executed": None,
+                "lines": 0,
+            },
+        )
+        subtotal["lines"] += 1
+        for key, amount in (("planned", line.planned_amount), ("executed", line.executed_amount)):
+            subtotal[key] = _add(subtotal[key], amount)
+            total[key] = _add(total[key], amount)
+    ordered = sorted(subtotals.values(), key=lambda s: order.get(s["source"], len(order)))
+    return {"subtotals": ordered, "total": total}
+
+
 @cache_public_page
 class ProgramDetailView(DetailView):
     template_name = "programs/program_detail.html"
@@ -157,7 +207,12 @@ class ProgramDetailView(DetailView):
                     "indicator": indicator,
                     "metrics": metrics,
                     "chart": charts.bar_chart(
-                        points, title=indicator.name, unit=unit, x_label=_("Year"), value_label=indicator.name
+                        points,
+                        title=indicator.name,
+                        unit=unit,
+                        x_label=_("Year"),
+                        value_label=indicator.name,
+                        money=indicator.unit == Unit.KRW,
                     ),
                 }
             )
@@ -179,23 +234,21 @@ class ProgramDetailView(DetailView):
             for year in sorted(set(counted) | set(named), reverse=True)
         ]
 
-        # Budget by funding source and year, with totals per source.
+        # Budget lines, subtotals per funding source and the grand total.
         lines = list(program.budget_lines.all())
-        totals: OrderedDict[str, dict] = OrderedDict()
         for line in lines:
             line.source_ref = refs.ref(line.source)
-            total = totals.setdefault(
-                line.funding_source,
-                {"label": line.get_funding_source_display(), "planned": None, "executed": None},
-            )
-            for key, amount in (("planned", line.planned_amount), ("executed", line.executed_amount)):
-                if amount is not None:
-                    total[key] = (total[key] or 0) + amount
+            line.period_text = budget_period(line)
+        budget = budget_summary(lines)
         budget_chart = None
-        by_source = [(t["label"], t["planned"] or t["executed"] or 0) for t in totals.values()]
+        by_source = [(t["label"], t["planned"] or t["executed"] or 0) for t in budget["subtotals"]]
         if len(by_source) > 1:
             budget_chart = charts.hbar_chart(
-                by_source, title=_("Budget by funding source (KRW)"), unit=_("KRW"), label_header=_("Funding source")
+                by_source,
+                title=_("Budget by funding source (KRW)"),
+                unit=_("KRW"),
+                label_header=_("Funding source"),
+                money=True,
             )
 
         milestones = list(program.milestones.all())
@@ -209,14 +262,117 @@ class ProgramDetailView(DetailView):
             visits=visits,
             visit_years=visit_years,
             budget_lines=lines,
-            budget_totals=list(totals.values()),
+            budget_subtotals=budget["subtotals"],
+            budget_total=budget["total"],
             budget_chart=budget_chart,
-            budget_order=[choice for choice, _label in FundingSource.choices],
             milestones=milestones,
             awards=awards,
             sources=list(refs),
         )
         return context
+
+
+class ProgramDownloadView(SingleObjectMixin, View):
+    """One table of a program page as a file: `format` is "csv" or "json" (the URL allows no other)."""
+
+    model = Program
+    download_suffix = "data"
+    columns: list[str] = []
+
+    def rows(self, program: Program):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        program = self.get_object()
+        return download_response(
+            kwargs["format"],
+            f"{program.slug}-{self.download_suffix}",
+            self.columns,
+            self.rows(program),
+            program=program.slug,
+            url=request.build_absolute_uri(),
+        )
+
+
+@cache_public_page
+class ProgramBudgetDownloadView(ProgramDownloadView):
+    """What a program cost and who paid: every budget line, as on the page (the totals are sums of them)."""
+
+    download_suffix = "budget"
+    columns = [
+        "program_slug",
+        "program_name_ko",
+        "program_name_en",
+        "start_year",
+        "end_year",
+        "period",
+        "funding_source",
+        "funding_source_label",
+        "planned_krw",
+        "executed_krw",
+        "note_ko",
+        "note_en",
+        "source",
+        "source_url",
+    ]
+
+    def rows(self, program):
+        for line in program.budget_lines.select_related("source"):
+            yield [
+                program.slug,
+                program.name_ko,
+                program.name_en,
+                line.start_year,
+                line.end_year,
+                budget_period(line),
+                line.funding_source,
+                line.get_funding_source_display(),
+                line.planned_amount,
+                line.executed_amount,
+                line.note_ko,
+                line.note_en,
+                str(line.source) if line.source else "",
+                line.source.url if line.source else "",
+            ]
+
+
+@cache_public_page
+class ProgramFiguresDownloadView(ProgramDownloadView):
+    """A program's yearly figures (every indicator, actual values and targets) with their sources."""
+
+    download_suffix = "figures"
+    columns = [
+        "program_slug",
+        "indicator",
+        "indicator_name",
+        "unit",
+        "year",
+        "kind",
+        "value",
+        "as_of",
+        "note_ko",
+        "note_en",
+        "source",
+        "source_url",
+    ]
+
+    def rows(self, program):
+        metrics = program.metrics.select_related("indicator", "source").order_by("indicator__code", "year", "kind")
+        for m in metrics:
+            yield [
+                program.slug,
+                m.indicator.code,
+                m.indicator.name,
+                m.indicator.unit,
+                m.year,
+                m.kind,
+                m.value,
+                m.as_of,
+                m.note_ko,
+                m.note_en,
+                str(m.source) if m.source else "",
+                m.source.url if m.source else "",
+            ]
 
 
 @cache_public_page
@@ -301,6 +457,7 @@ class IndicatorDetailView(DetailView):
                 series,
                 title=_("%(indicator)s per year, by program") % {"indicator": indicator.name},
                 unit=indicator.get_unit_display(),
+                money=indicator.unit == Unit.KRW,
             )
         context.update(years=years, rows=rows, chart=chart, sources=list(refs))
         return context

@@ -42,3 +42,35 @@ def lang_attr(obj, field: str):
     if language != "ko" and getattr(obj, field, "") and not getattr(obj, f"{field}_{language}", None):
         return mark_safe(' lang="ko"')
     return ""
+
+
+# Endings that make a place name official without changing which place it is ("세종시" is 세종).
+_PLACE_ENDINGS = (
+    "특별자치시",
+    "특별자치도",
+    "광역시",
+    "특별시",
+    "시",
+    "도",
+    " Metropolitan City",
+    " City",
+    " Province",
+)
+
+
+def _bare_place(name: str) -> str:
+    name = name.strip()
+    for ending in _PLACE_ENDINGS:
+        if name.endswith(ending) and len(name) > len(ending):
+            return name[: -len(ending)].strip().casefold()
+    return name.casefold()
+
+
+@register.filter
+def place(organization):
+    """Where an organization is from: "Gyeonggi · Suwon", but "Sejong", not "Sejong · Sejong"."""
+    region = organization.get_region_display()
+    municipality = getattr(organization, "municipality", "")
+    if not municipality or _bare_place(municipality) == _bare_place(str(region)):
+        return region
+    return format_html("{} · {}", region, bi(organization, "municipality"))

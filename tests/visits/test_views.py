@@ -42,9 +42,9 @@ def test_totals_and_charts_follow_the_filters(client, visits):
     assert totals == {"visits": 3, "organizations": 2, "programs": 1, "people": 15}
     body = response.content.decode()
     assert body.count('role="img"') == 2
-    assert response.context["year_chart"].rows == [["2018", "1 건"], ["2019", "2 건"]]
+    assert response.context["year_chart"].rows == [["2018", "1건"], ["2019", "2건"]]  # no space before a counter
     regions = dict(response.context["region_chart"].rows)
-    assert regions == {"서울": "2 건", "부산": "1 건"}
+    assert regions == {"서울": "2건", "부산": "1건"}
 
 
 @pytest.mark.parametrize(
