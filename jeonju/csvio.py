@@ -84,25 +84,23 @@ def iter_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """
     # skipinitialspace: `1, "1,240"` is still a quoted cell after the space
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    strip = str.strip
     previous_end = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:  # e.g. a cell over csv's field size limit
-            raise CsvReadError(
-                _("line %(line)s: the file cannot be read as CSV (%(error)s)")
-                % {
-                    "line": previous_end + 1,
-                    "error": exc,
-                }
-            ) from exc
-        start = previous_end + 1
-        previous_end = reader.line_num
-        stripped = [cell.strip() for cell in cells]
-        if any(stripped):
-            yield start, stripped
+    try:
+        for cells in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            stripped = list(map(strip, cells))
+            if any(stripped):
+                yield start, stripped
+    except csv.Error as exc:  # e.g. a cell over csv's field size limit
+        raise CsvReadError(
+            _("line %(line)s: the file cannot be read as CSV (%(error)s)")
+            % {
+                "line": previous_end + 1,
+                "error": exc,
+            }
+        ) from exc
 
 
 def unescape_formula_guard(value: str) -> str:
