@@ -142,8 +142,9 @@ def text_width(text: str, cls: str = "chart-label") -> float:
     return ems * TEXT_SIZE[cls] * (1.1 if cls in BOLD else 1.0) * 1.06 + 2
 
 
-def wrap(text: str, width: float, cls: str = "chart-label") -> list[str]:
-    """`text` broken into lines no wider than `width`, at spaces (or anywhere in a long word)."""
+def wrap(text: str, width: float, cls: str = "chart-label", *, break_words: bool = True) -> list[str]:
+    """`text` broken into lines no wider than `width`, at spaces (and, with break_words, anywhere in a
+    word wider than the line; without, such a word keeps its own line however wide)."""
     if text_width(text, cls) <= width:
         return [text]
     lines: list[str] = []
@@ -156,6 +157,9 @@ def wrap(text: str, width: float, cls: str = "chart-label") -> list[str]:
         if line:
             lines.append(line)
         line = ""
+        if not break_words:
+            line = word
+            continue
         for char in word:  # a word wider than the line: broken where it must be
             if text_width(line + char, cls) > width and line:
                 lines.append(line)
@@ -336,7 +340,12 @@ def bar_chart(
     bar_width = min(56.0, slot * 0.6)
     body: list[str] = []
     _y_axis(body, ticks, top, fmt, left, right, plot_top, bottom)
-    label_lines = 1
+    # Axis labels wrapped at spaces only ("2019" stays whole); where they are still wider than their
+    # slot, only every `every`-th one is written (the table beside the chart has them all).
+    x_labels = [wrap(p.label, max(slot - 4, 40), "chart-tick", break_words=False) for p in points]
+    widest = max((text_width(line, "chart-tick") for lines in x_labels for line in lines), default=0)
+    every = max(1, math.ceil((widest + 6) / slot))
+    label_lines = max((len(lines) for lines in x_labels), default=1)
     for i, point in enumerate(points):
         cx = left + slot * (i + 0.5)
         if point.value is not None:
@@ -351,19 +360,22 @@ def bar_chart(
             if text_width(label, "chart-value") > slot - 4:  # too wide for its bar: abbreviated
                 label = fmt(float(point.value)) + star
             width = text_width(label, "chart-value")
-            body.append(_text(_clamp(cx, width), bottom - height - 6, label, cls="chart-value"))
+            if width <= slot - 2 or len(points) == 1:  # else it would overlap its neighbours: the table has it
+                body.append(_text(_clamp(cx, width), bottom - height - 6, label, cls="chart-value"))
         if point.target is not None:
             y = bottom - (float(point.target) / top) * (bottom - plot_top)
             body.append(
                 f'<line x1="{cx - bar_width / 2 - 6:.1f}" x2="{cx + bar_width / 2 + 6:.1f}" y1="{y:.1f}" '
                 f'y2="{y:.1f}" class="chart-target"/>'
             )
-        lines = wrap(point.label, max(slot - 4, 40), "chart-tick")
-        label_lines = max(label_lines, len(lines))
-        width = max(text_width(line, "chart-tick") for line in lines)
-        body.append(
-            _lines(_clamp(cx, width), bottom + 6 + TEXT_SIZE["chart-tick"], lines, anchor="middle", cls="chart-tick")
-        )
+        if i % every == 0:
+            lines = x_labels[i]
+            width = max(text_width(line, "chart-tick") for line in lines)
+            body.append(
+                _lines(
+                    _clamp(cx, width), bottom + 6 + TEXT_SIZE["chart-tick"], lines, anchor="middle", cls="chart-tick"
+                )
+            )
     height = bottom + 6 + TEXT_SIZE["chart-tick"] * LINE_GAP * label_lines + EDGE
     if any_partial or any_target:
         items = [
@@ -509,7 +521,11 @@ def line_chart(
     _y_axis(body, ticks, top, fmt, left, right, plot_top, bottom)
     slot = (right - left) / max(len(labels), 1)
     xs = {label: left + slot * (i + 0.5) for i, label in enumerate(labels)}
-    for label, x in xs.items():
+    widest = max((text_width(label, "chart-tick") for label in labels), default=0)
+    every = max(1, math.ceil((widest + 6) / slot))  # as in bar_chart: labels that would touch are thinned
+    for i, (label, x) in enumerate(xs.items()):
+        if i % every:
+            continue
         body.append(
             _text(
                 _clamp(x, text_width(label, "chart-tick")),

@@ -1,5 +1,6 @@
 """The inline SVG charts: accessible, data in a table, no inline styles, partial years marked."""
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -99,3 +100,95 @@ def test_number_formats():
     assert charts.format_krw(2_230_000_000, "ko") == "22억 3,000만 원"
     assert charts.format_krw(5_000_000_000, "en") == "KRW 5 bn"
     assert charts.format_krw(None, "en") == "–"
+
+
+def test_money_axis_ticks_use_eok_and_jo_in_korean_and_bn_won_in_english():
+    ko = charts.tick_formatter(2_500_000_000, money=True, language="ko")
+    assert [ko(v) for v in (0, 500_000_000, 2_500_000_000)] == ["0", "5억", "25억"]
+    assert charts.tick_formatter(2 * 10**12, money=True, language="ko")(1.5 * 10**12) == "1.5조"
+    en = charts.tick_formatter(2_500_000_000, money=True, language="en")
+    assert [en(v) for v in (0, 500_000_000, 2_500_000_000)] == ["0", "0.5 bn", "2.5 bn"]
+    assert charts.tick_formatter(500_000_000, money=True, language="en")(100_000_000) == "100M"
+    assert charts.tick_formatter(100)(20) == "20"  # small counts stay plain
+    assert "G" not in "".join(en(v) for v in range(0, 3_000_000_000, 500_000_000))
+
+
+def test_units_follow_korean_and_english_spacing():
+    assert charts.with_unit(37, "개 기관") == "37개 기관"
+    assert charts.with_unit(5, "명") == "5명"
+    assert charts.with_unit(37, "organizations") == "37 organizations"
+    assert charts.with_unit(12.5, "%") == "12.5%"
+    assert charts.with_unit(None, "명") == "–"
+
+
+def _texts(svg: str) -> list[tuple[float, str, str, list[str]]]:
+    """(x, anchor, class, lines) of every <text> in a chart."""
+    import re
+
+    found = []
+    for x, anchor, cls, inner in re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)" class="([\w-]+)">(.*?)</text>', svg
+    ):
+        lines = re.findall(r"<tspan[^>]*>(.*?)</tspan>", inner) or [inner]
+        found.append((float(x), anchor, cls, [html.unescape(line) for line in lines]))
+    return found
+
+
+def _assert_labels_inside(chart: charts.Chart) -> None:
+    svg = str(chart.svg)
+    texts = _texts(svg)
+    assert texts
+    for x, anchor, cls, lines in texts:
+        width = max(charts.text_width(line, cls) for line in lines)
+        left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+        assert left >= 0 and left + width <= charts.WIDTH, f"{lines} ({cls}) at {left:.0f}..{left + width:.0f}"
+
+
+def test_long_values_and_names_stay_inside_the_picture():
+    with translation.override("ko"):
+        budget = charts.hbar_chart(
+            [("국비", 2_500_000_000), ("재원 구분 없음", 2_500_000_000)], title="재원별 예산", unit="원", money=True
+        )
+        _assert_labels_inside(budget)
+        drawn = [line for *_rest, lines in _texts(str(budget.svg)) for line in lines]
+        assert "25억 원" in drawn and not any("2,500,000,000" in line for line in drawn)
+        assert "2,500,000,000" in budget.description  # the text alternative keeps every digit
+        assert budget.rows[0] == ["국비", "2,500,000,000원"]  # full values stay in the table
+    names = [
+        "Korea Institute of Carbon Convergence Technology",
+        "Seonosong Art Village (Seonmi-chon regeneration)",
+        "Housing welfare (social housing and more)",
+        "Palbok Art Factory",
+        "An extraordinarily long program name without any natural break at all in it whatsoever",
+    ]
+    lines = charts.line_chart(
+        ["2017", "2018", "2019"],
+        [charts.Series(name, {"2018": 10 * i, "2019": 12_000_000 * i}) for i, name in enumerate(names, 1)],
+        title="t",
+    )
+    _assert_labels_inside(lines)
+    assert "<tspan" in str(lines.svg)  # the longest names are wrapped, not cut off
+    bars = charts.bar_chart(
+        [charts.Point(str(year), 2_500_000_000 * n) for n, year in enumerate(range(2010, 2024), 1)],
+        title="t",
+        money=True,
+    )
+    _assert_labels_inside(bars)
+
+
+def test_chart_text_sizes_in_the_stylesheet_never_exceed_the_layout_sizes():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "portal.css").read_text()
+    sizes = re.findall(r"\.(chart-[\w-]+)[^{]*\{[^}]*font-size:\s*(\d+)px", css)
+    assert sizes
+    for cls, size in sizes:
+        assert int(size) <= charts.TEXT_SIZE[cls], (
+            f".{cls} is {size}px in the CSS, laid out for {charts.TEXT_SIZE[cls]}"
+        )
+    # On a phone (the chart drawn about 0.75x) the text is set larger than on a desktop.
+    phone = re.search(r"@media \(max-width: 40rem\) \{\s*\.chart-tick \{ font-size: (\d+)px", css)
+    assert phone and int(phone.group(1)) * 358 / charts.WIDTH >= 11

@@ -109,3 +109,59 @@ def test_indicator_downloads(client):
     data = json.loads(client.get("/indicators/dl-indicator/download.json").content)
     assert data["results"][0]["value"] == 12
     assert client.get("/indicators/no-such/download.csv").status_code == 404
+
+
+@pytest.mark.django_db
+def test_program_budget_download_says_who_paid_what(client, palbok):
+    # Issue 3: a citizen can download what Palbok cost and who paid.
+    response = client.get("/programs/palbok-art-factory/budget.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="palbok-art-factory-budget.csv"' in response["Content-Disposition"]
+    rows = _csv_rows(response)
+    by_source = {row["funding_source"]: row for row in rows}
+    assert set(by_source) == {"national", "unspecified"}
+    national = by_source["national"]
+    assert national["program_slug"] == "palbok-art-factory"
+    assert national["executed_krw"] == "2500000000" and national["planned_krw"] == ""
+    assert national["start_year"] == "" and national["period"] == "기간 미상"
+    assert national["funding_source_label"] == "국비"
+    assert "업코리아" in national["source"]
+    assert sum(int(row["executed_krw"]) for row in rows) == 5_000_000_000
+
+    data = json.loads(client.get("/en/programs/palbok-art-factory/budget.json").content)
+    assert data["program"] == "palbok-art-factory" and data["count"] == 2
+    national = next(r for r in data["results"] if r["funding_source"] == "national")
+    assert national["executed_krw"] == 2_500_000_000 and national["planned_krw"] is None
+    assert national["funding_source_label"] == "National funds" and national["period"] == "period not given"
+
+
+@pytest.mark.django_db
+def test_program_budget_download_escapes_formulas_and_keeps_years(client):
+    from tests.factories import BudgetLineFactory
+
+    program = ProgramFactory(slug="budget-csv")
+    BudgetLineFactory(program=program, start_year=2017, end_year=2020, note_ko="=HYPERLINK(1)", planned_amount=7)
+    rows = _csv_rows(client.get("/programs/budget-csv/budget.csv"))
+    assert rows[0]["note_ko"] == "'=HYPERLINK(1)"
+    assert (rows[0]["start_year"], rows[0]["end_year"], rows[0]["period"]) == ("2017", "2020", "2017–2020")
+    assert rows[0]["planned_krw"] == "7"
+
+
+@pytest.mark.django_db
+def test_program_figures_download_lists_every_yearly_value(client, palbok):
+    rows = _csv_rows(client.get("/programs/palbok-art-factory/figures.csv"))
+    visits = {r["year"]: r for r in rows if r["indicator"] == "visiting-organizations" and r["kind"] == "actual"}
+    assert {year: (r["value"], r["as_of"]) for year, r in visits.items()} == {
+        "2018": ("84", ""),
+        "2019": ("92", "2019-10-21"),
+    }
+    data = json.loads(client.get("/programs/palbok-art-factory/figures.json").content)
+    assert data["count"] == len(rows)
+
+
+@pytest.mark.django_db
+def test_program_downloads_of_an_unknown_program_or_format_are_404(client):
+    assert client.get("/programs/no-such-program/budget.csv").status_code == 404
+    assert client.get("/programs/no-such-program/figures.json").status_code == 404
+    assert client.get("/programs/palbok-art-factory/budget.xlsx").status_code == 404

@@ -232,3 +232,103 @@ def test_field_errors_are_tied_to_their_controls(client):
     assert 'aria-invalid="true" aria-describedby="id_category_error"' in body
     assert 'id="id_category_error"' in body
     assert 'href="#id_category"' in body  # the error summary links to the control
+
+
+def budget_rows(body: str) -> dict[str, str]:
+    """The budget table's rows, by the text of their header cell, with the tags stripped."""
+    table = re.search(r'<table class="data-table budget-table">.*?</table>', body, re.S).group(0)
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>.*?</tr>", table, re.S):
+        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        rows.setdefault(cells[0], " | ".join(cells))
+    return rows
+
+
+def test_budget_table_labels_undated_lines_and_shows_subtotals_and_a_grand_total(client, palbok):
+    body = client.get(palbok.get_absolute_url()).content.decode()
+    rows = budget_rows(body)
+    # Lines whose source gives no years say so, instead of reading as totals.
+    assert "기간 미상" in rows and "합계" not in rows and "total" not in rows
+    assert rows["국비 소계"] == "국비 소계 | – | 25억 원 | 1건"
+    assert rows["재원 구분 없음 소계"].startswith("재원 구분 없음 소계 | – | 25억 원")
+    assert rows["합계 (모든 재원)"].startswith("합계 (모든 재원) | – | 50억 원")
+    assert "재원별 소계 (전 기간)" in rows  # the subtotal section has its own heading row
+
+
+def test_budget_grand_total_sums_planned_and_executed_apart(client):
+    program = ProgramFactory(slug="two-columns")
+    BudgetLineFactory(program=program, funding_source="national", planned_amount=3_000_000_000, executed_amount=None)
+    BudgetLineFactory(program=program, funding_source="city", planned_amount=1_000_000_000, executed_amount=500_000_000)
+    BudgetLineFactory(
+        program=program,
+        start_year=None,
+        end_year=None,
+        funding_source="city",
+        planned_amount=None,
+        executed_amount=200_000_000,
+    )
+    response = client.get("/en/programs/two-columns/")
+    assert response.context["budget_total"] == {"planned": 4_000_000_000, "executed": 700_000_000, "lines": 3}
+    assert [s["source"] for s in response.context["budget_subtotals"]] == ["national", "city"]  # FundingSource order
+    rows = budget_rows(response.content.decode())
+    assert rows["period not given"].startswith("period not given | City funds | – | KRW 200 M")
+    assert rows["Subtotal: City funds"] == "Subtotal: City funds | KRW 1 bn | KRW 700 M | 2 lines"
+    assert rows["Total, all funding sources"].startswith("Total, all funding sources | KRW 4 bn | KRW 700 M")
+
+
+def test_budget_of_a_single_line_has_no_subtotals_or_total(client):
+    program = ProgramFactory(slug="one-line")
+    BudgetLineFactory(program=program, planned_amount=1_000_000_000)
+    body = client.get("/programs/one-line/").content.decode()
+    assert "budget-subtotals" not in body and "grand-total" not in body
+    assert "10억 원" in body
+
+
+def test_program_page_links_its_budget_and_figures_downloads(client, palbok):
+    body = client.get(palbok.get_absolute_url()).content.decode()
+    budget = re.search(r'<section id="budget".*?</section>', body, re.S).group(0)
+    assert 'href="/programs/palbok-art-factory/budget.csv"' in budget
+    assert 'href="/programs/palbok-art-factory/budget.json"' in budget
+    figures = re.search(r'<section id="indicators".*?<section id="budget"', body, re.S).group(0)
+    assert 'href="/programs/palbok-art-factory/figures.csv"' in figures
+    # Each download box is a landmark with its own name.
+    assert 'aria-labelledby="downloads-budget"' in body and 'aria-labelledby="downloads-figures"' in body
+
+
+def test_program_list_shows_a_dash_where_no_source_counts_visitors(client):
+    ProgramFactory(slug="uncounted", name_ko="무집계시험 사업")
+    counted = ProgramFactory(slug="counted-zero", name_ko="영집계시험 사업")
+    YearlyMetricFactory(program=counted, indicator=visiting_indicator(), year=2020, value=0)
+    body = client.get("/programs/?q=집계시험").content.decode()
+    uncounted = re.search(r'<a href="/programs/uncounted/">.*?</tr>', body, re.S).group(0)
+    zero = re.search(r'<a href="/programs/counted-zero/">.*?</tr>', body, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'<td class="numeric">(.*?)</td>', uncounted, re.S)]
+    assert cells[0] == "–"  # no count at all
+    assert re.findall(r'<td class="numeric">(.*?)</td>', zero, re.S)[0] == "0"  # a count of zero is a count
+
+
+def test_visit_table_does_not_repeat_a_region_as_its_municipality(client):
+    program = ProgramFactory(slug="places")
+    VisitFactory(
+        program=program,
+        organization=OrganizationFactory(region="sejong", municipality_ko="세종시", municipality_en="Sejong"),
+    )
+    VisitFactory(
+        program=program,
+        organization=OrganizationFactory(region="gyeonggi", municipality_ko="수원시", municipality_en="Suwon"),
+    )
+    english = client.get("/en/programs/places/").content.decode()
+    assert "Sejong · Sejong" not in english and "<td>Sejong</td>" in english
+    assert "<td>Gyeonggi · Suwon</td>" in english
+    korean = client.get("/programs/places/").content.decode()
+    assert "세종 · 세종시" not in korean and "<td>세종</td>" in korean
+    assert "<td>경기 · 수원시</td>" in korean
+
+
+def test_indicator_chart_values_have_no_space_before_a_korean_counter(client):
+    program = ProgramFactory(slug="counter")
+    YearlyMetricFactory(program=program, indicator=visiting_indicator(), year=2018, value=37)
+    ko = client.get("/programs/counter/").content.decode()
+    assert "37개 기관" in ko and "37 개 기관" not in ko
+    en = client.get("/en/programs/counter/").content.decode()
+    assert "37 organizations" in en
