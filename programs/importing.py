@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.conf import settings
@@ -76,6 +77,8 @@ MAX_VALUE = Decimal(10) ** 18
 SOURCE_SEPARATOR = "|"
 _DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?")
 HISTORY_REASON_MAX = 100
+# Rows read at once (column by column) before falling back to row by row for a run with a problem.
+PARSE_RUN_ROWS = 5000
 
 
 def _key(text: str) -> str:
@@ -241,6 +244,10 @@ def _parse_value(text: str) -> tuple[Decimal | None, str | None, bool]:
         if len(text) > 18:
             return None, _("%(text)s is too large") % {"text": text}, False
         return Decimal(text), None, False
+    if "," in text:  # the next most common, "1,240": no pattern either if the commas are right
+        plain = text.replace(",", "")
+        if plain.isascii() and plain.isdigit() and len(plain) <= 18 and f"{int(plain):,}" == text:
+            return Decimal(plain), None, False
     value = parse_decimal(text)
     if value is None:
         return None, _("%(text)s is not a number") % {"text": text or '""'}, False
@@ -249,6 +256,19 @@ def _parse_value(text: str) -> tuple[Decimal | None, str | None, bool]:
     if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
         return None, _("%(text)s has more than two decimal places") % {"text": text}, False
     return value, None, value < 0
+
+
+def _is_int(value) -> bool:
+    return type(value) is int
+
+
+def _is_not_none(value) -> bool:
+    return value is not None
+
+
+def _not_error(value) -> bool:
+    """A resolved cell that is not an error message."""
+    return not isinstance(value, str)
 
 
 def parse_metrics(data: bytes, lookups: Lookups | None = None) -> ParsedFile:
@@ -316,117 +336,229 @@ def _parse_records(parsed: ParsedFile, records, lookups: Lookups | None) -> Pars
     problem = parsed.problem
     new_row = functools.partial(tuple.__new__, MetricRow)  # MetricRow(...) without its __new__
 
-    for line, cells in records:
-        count = len(problems)
-        too_many = len(cells) > width
-        if too_many:
-            hint = _("; a number with a thousands separator must be in quotes") if parsed.delimiter == "," else ""
-            too_many = _("%(n)s cells but the header has %(m)s columns%(hint)s") % {
-                "n": len(cells),
-                "m": width,
-                "hint": hint,
-            }
-            if any(cells[width:]):
-                problem(line, "", too_many, cells)
-                continue
-            # Empty trailing cells (a stray comma) are forgiven, unless the row is wrong:
-            # then the cell count is the likely reason, and is said so below.
-        elif len(cells) < width:
-            cells = cells + [""] * (width - len(cells))
-
-        # Names, years, kinds and dates repeat down a file: each distinct cell is resolved once.
-        raw = cells[i_program]
-        program_id = program_cache.get(raw, -1)
-        if program_id == -1:
-            program_id = program_cache[raw] = lookups.programs.get(_key(unescape_formula_guard(raw)), 0)
-        if not program_id:
-            text = unescape_formula_guard(raw)
-            if not text:
-                problem(line, "program", _("a program is required"), cells)
-            elif program_id is None:
-                message = _("%(text)s names more than one program; use the slug") % {"text": text}
-                problem(line, "program", message, cells)
-            else:
-                problem(line, "program", _("unknown program %(text)s (give its slug or name)") % {"text": text}, cells)
-
-        raw = cells[i_indicator]
-        indicator_id = indicator_cache.get(raw, -1)
-        if indicator_id == -1:
-            indicator_id = indicator_cache[raw] = lookups.indicators.get(_key(unescape_formula_guard(raw)), 0)
-        if not indicator_id:
-            text = unescape_formula_guard(raw)
-            if not text:
-                problem(line, "indicator", _("an indicator is required"), cells)
-            elif indicator_id is None:
-                message = _("%(text)s names more than one indicator; use the code") % {"text": text}
-                problem(line, "indicator", message, cells)
-            else:
-                message = _("unknown indicator %(text)s (give its code or name)") % {"text": text}
-                problem(line, "indicator", message, cells)
-
-        text = cells[i_year]
-        year = year_cache.get(text, -1)
-        if year == -1:
-            year = year_cache[text] = _parse_year(unescape_formula_guard(text))
-        if isinstance(year, str):
-            problem(line, "year", year, cells)
-            year = None
-
-        # Values repeat less than names, but enough ("1,240" is parsed once per file).
-        text = cells[i_value]
-        parsed_value = value_cache.get(text)
-        if parsed_value is None:
-            parsed_value = value_cache[text] = _parse_value(text)
-        value, error, negative = parsed_value
-        if error:
-            problem(line, "value", error, cells)
-        elif negative and indicator_id and indicator_units[indicator_id] != Unit.PERCENT:
-            problem(line, "value", _("a count or amount cannot be negative (%(text)s)") % {"text": text}, cells)
-
-        kind = MetricKind.ACTUAL
-        if i_kind is not None:
-            text = cells[i_kind]
-            kind = kind_cache.get(text, -1)
-            if kind == -1:
-                kind = kind_cache[text] = KIND_WORDS.get(_key(unescape_formula_guard(text)))
-            if kind is None:
-                problem(line, "kind", _("%(text)s is not actual/target (실적/목표)") % {"text": text}, cells)
-
-        as_of = None
-        if i_as_of is not None and cells[i_as_of]:
-            text = cells[i_as_of]
-            as_of = date_cache.get(text)
-            if as_of is None:
-                as_of = date_cache[text] = _parse_date(unescape_formula_guard(text))
-            if isinstance(as_of, str):
-                problem(line, "as_of", as_of, cells)
-            elif year is not None and as_of.year != year:
-                problem(line, "as_of", _("%(date)s is not in the year %(year)s") % {"date": as_of, "year": year}, cells)
-
-        source_id = None
-        if i_source is not None and cells[i_source]:
-            text = cells[i_source]
-            source_id = source_cache.get(text)
-            if source_id is None:
-                source_id = source_cache[text] = lookups.source_id(unescape_formula_guard(text))
-            if isinstance(source_id, str):
-                problem(line, "source", source_id, cells)
-
-        if len(problems) > count:
+    def one_by_one(records) -> None:
+        """Check each row in turn, naming every problem by line and column."""
+        for line, cells in records:
+            count = len(problems)
+            too_many = len(cells) > width
             if too_many:
-                problem(line, "", too_many, cells)
-            continue
-        key = (program_id, indicator_id, year, kind)
-        first = seen.setdefault(key, line)
-        if first != line:
-            problem(
-                line,
-                "",
-                _("the same program, indicator, year and kind as line %(first)s") % {"first": first},
-                cells,
+                hint = _("; a number with a thousands separator must be in quotes") if parsed.delimiter == "," else ""
+                too_many = _("%(n)s cells but the header has %(m)s columns%(hint)s") % {
+                    "n": len(cells),
+                    "m": width,
+                    "hint": hint,
+                }
+                if any(cells[width:]):
+                    problem(line, "", too_many, cells)
+                    continue
+                # Empty trailing cells (a stray comma) are forgiven, unless the row is wrong:
+                # then the cell count is the likely reason, and is said so below.
+            elif len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+
+            # Names, years, kinds and dates repeat down a file: each distinct cell is resolved once.
+            raw = cells[i_program]
+            program_id = program_cache.get(raw, -1)
+            if program_id == -1:
+                program_id = program_cache[raw] = lookups.programs.get(_key(unescape_formula_guard(raw)), 0)
+            if not program_id:
+                text = unescape_formula_guard(raw)
+                if not text:
+                    problem(line, "program", _("a program is required"), cells)
+                elif program_id is None:
+                    message = _("%(text)s names more than one program; use the slug") % {"text": text}
+                    problem(line, "program", message, cells)
+                else:
+                    problem(
+                        line, "program", _("unknown program %(text)s (give its slug or name)") % {"text": text}, cells
+                    )
+
+            raw = cells[i_indicator]
+            indicator_id = indicator_cache.get(raw, -1)
+            if indicator_id == -1:
+                indicator_id = indicator_cache[raw] = lookups.indicators.get(_key(unescape_formula_guard(raw)), 0)
+            if not indicator_id:
+                text = unescape_formula_guard(raw)
+                if not text:
+                    problem(line, "indicator", _("an indicator is required"), cells)
+                elif indicator_id is None:
+                    message = _("%(text)s names more than one indicator; use the code") % {"text": text}
+                    problem(line, "indicator", message, cells)
+                else:
+                    message = _("unknown indicator %(text)s (give its code or name)") % {"text": text}
+                    problem(line, "indicator", message, cells)
+
+            text = cells[i_year]
+            year = year_cache.get(text, -1)
+            if year == -1:
+                year = year_cache[text] = _parse_year(unescape_formula_guard(text))
+            if isinstance(year, str):
+                problem(line, "year", year, cells)
+                year = None
+
+            # Values repeat less than names, but enough ("1,240" is parsed once per file).
+            text = cells[i_value]
+            parsed_value = value_cache.get(text)
+            if parsed_value is None:
+                parsed_value = value_cache[text] = parse_value(text)
+            value, error, negative = parsed_value
+            if error:
+                problem(line, "value", error, cells)
+            elif negative and indicator_id and indicator_units[indicator_id] != Unit.PERCENT:
+                problem(line, "value", _("a count or amount cannot be negative (%(text)s)") % {"text": text}, cells)
+
+            kind = MetricKind.ACTUAL
+            if i_kind is not None:
+                text = cells[i_kind]
+                kind = kind_cache.get(text, -1)
+                if kind == -1:
+                    kind = kind_cache[text] = KIND_WORDS.get(_key(unescape_formula_guard(text)))
+                if kind is None:
+                    problem(line, "kind", _("%(text)s is not actual/target (실적/목표)") % {"text": text}, cells)
+
+            as_of = None
+            if i_as_of is not None and cells[i_as_of]:
+                text = cells[i_as_of]
+                as_of = date_cache.get(text)
+                if as_of is None:
+                    as_of = date_cache[text] = _parse_date(unescape_formula_guard(text))
+                if isinstance(as_of, str):
+                    problem(line, "as_of", as_of, cells)
+                elif year is not None and as_of.year != year:
+                    problem(
+                        line, "as_of", _("%(date)s is not in the year %(year)s") % {"date": as_of, "year": year}, cells
+                    )
+
+            source_id = None
+            if i_source is not None and cells[i_source]:
+                text = cells[i_source]
+                source_id = source_cache.get(text)
+                if source_id is None:
+                    source_id = source_cache[text] = lookups.source_id(unescape_formula_guard(text))
+                if isinstance(source_id, str):
+                    problem(line, "source", source_id, cells)
+
+            if len(problems) > count:
+                if too_many:
+                    problem(line, "", too_many, cells)
+                continue
+            key = (program_id, indicator_id, year, kind)
+            first = seen.setdefault(key, line)
+            if first != line:
+                problem(
+                    line,
+                    "",
+                    _("the same program, indicator, year and kind as line %(first)s") % {"first": first},
+                    cells,
+                )
+                continue
+            rows.append(new_row((line, program_id, indicator_id, year, kind, value, as_of, source_id)))
+
+    bad_cells: dict[int, set[str]] = {}  # id(cache) → the cells in it that are not good
+    negative_values: set[str] = set()  # value cells read as a negative number
+
+    def parse_value(text: str) -> tuple[Decimal | None, str | None, bool]:
+        """_parse_value, noting negative cells (both ways of reading use this one)."""
+        parsed_value = _parse_value(text)
+        if parsed_value[2]:
+            negative_values.add(text)
+        return parsed_value
+
+    def at_once(chunk: list[tuple[int, list[str]]]) -> bool:
+        """Resolve a run of rows column by column, each distinct cell once, at C speed.
+
+        True when every row is good (they are appended to `rows`); False, with nothing
+        changed but the caches, as soon as any cell or row needs a closer look: then
+        one_by_one() reads the run again and names each problem exactly as always.
+        """
+        n = len(chunk)
+        lines, cells = zip(*chunk, strict=True)
+        if set(map(len, cells)) != {width}:
+            return False
+        columns = list(zip(*cells, strict=True))
+
+        def resolve(cache: dict, column, how, ok) -> list | None:
+            """The column's cells resolved through `cache`; None if any is not `ok`."""
+            distinct = set(column)
+            bad = bad_cells.setdefault(id(cache), set())
+            for text in distinct.difference(cache):  # (iterates `distinct`, not the cache)
+                cache[text] = resolved = how(text)
+                if not ok(resolved):
+                    bad.add(text)
+            if not bad.isdisjoint(distinct):
+                return None
+            return list(map(cache.__getitem__, column))
+
+        programs = resolve(
+            program_cache,
+            columns[i_program],
+            lambda raw: lookups.programs.get(_key(unescape_formula_guard(raw)), 0),
+            bool,
+        )
+        indicators = programs and resolve(
+            indicator_cache,
+            columns[i_indicator],
+            lambda raw: lookups.indicators.get(_key(unescape_formula_guard(raw)), 0),
+            bool,
+        )
+        years = indicators and resolve(
+            year_cache, columns[i_year], lambda raw: _parse_year(unescape_formula_guard(raw)), _is_int
+        )
+        values = years and resolve(value_cache, columns[i_value], parse_value, lambda parsed: parsed[1] is None)
+        if not values:
+            return False
+        if not negative_values.isdisjoint(columns[i_value]) and any(
+            text in negative_values and indicator_units[indicator] != Unit.PERCENT
+            for text, indicator in zip(columns[i_value], indicators, strict=True)
+        ):
+            return False
+        values = list(map(itemgetter(0), values))
+        if i_kind is None:
+            kinds = [MetricKind.ACTUAL] * n
+        else:
+            kinds = resolve(
+                kind_cache,
+                columns[i_kind],
+                lambda raw: KIND_WORDS.get(_key(unescape_formula_guard(raw))),
+                _is_not_none,
             )
-            continue
-        rows.append(new_row((line, program_id, indicator_id, year, kind, value, as_of, source_id)))
+            if kinds is None:
+                return False
+        dates = [None] * n
+        if i_as_of is not None:
+            date_cache.setdefault("", None)  # a blank cell: no date
+            dates = resolve(
+                date_cache, columns[i_as_of], lambda raw: _parse_date(unescape_formula_guard(raw)), _not_error
+            )
+            if dates is None:
+                return False
+            # each distinct (date, year) once
+            if any(date is not None and date.year != year for date, year in set(zip(dates, years, strict=True))):
+                return False
+        sources = [None] * n
+        if i_source is not None:
+            source_cache.setdefault("", None)  # a blank cell: no source
+            sources = resolve(
+                source_cache,
+                columns[i_source],
+                lambda raw: lookups.source_id(unescape_formula_guard(raw)),
+                _not_error,
+            )
+            if sources is None:
+                return False
+        keys = list(zip(programs, indicators, years, kinds, strict=True))
+        if len(set(keys)) != n or not seen.keys().isdisjoint(keys):
+            return False
+        seen.update(zip(keys, lines, strict=True))
+        rows.extend(map(new_row, zip(lines, programs, indicators, years, kinds, values, dates, sources, strict=True)))
+        return True
+
+    # Runs of rows: most files have no problem and are read at once; a run with a problem
+    # is read again row by row. Runs keep the memory of a large file bounded.
+    records = iter(records)
+    while chunk := list(itertools.islice(records, PARSE_RUN_ROWS)):
+        if not at_once(chunk):
+            one_by_one(chunk)
 
     if not rows and not parsed.problems:
         problem(header_line + 1, "", _("The file has a header but no rows."))

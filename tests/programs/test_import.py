@@ -152,6 +152,41 @@ def test_one_bad_row_among_good_ones_writes_nothing(objects):
     assert metrics(program) == {}
 
 
+@pytest.mark.parametrize("run_rows", [1, 2, 3, 5000])
+def test_rows_read_at_once_or_one_by_one_give_the_same_rows_and_problems(objects, monkeypatch, run_rows):
+    """Runs of rows are read column by column and, if any has a problem, again row by row;
+    the caches they share must not let a cell through in one way that the other refuses."""
+    from programs import importing
+
+    monkeypatch.setattr(importing, "PARSE_RUN_ROWS", run_rows)
+    good = (
+        "program,indicator,year,value,kind,as_of\n"
+        'test-gallery,test-visitors,2018,"1,240",actual,2018-06-30\n'
+        "test-gallery,test-share,2018,-5,actual,\n"
+        "시험 미술관,test-visitors,2019,84,실적,\n"
+        "test-gallery,test-share,2019,-5,target,2019-01-01\n"
+    )
+    parsed = parse_metrics(good.encode())
+    assert parsed.ok, [str(p) for p in parsed.problems]
+    assert [tuple(r) for r in parsed.rows] == [tuple(r) for r in parse_metrics(good.encode()).rows]
+    assert [(r.line, r.year, r.value, r.kind, r.as_of) for r in parsed.rows] == [
+        (2, 2018, Decimal("1240"), "actual", datetime.date(2018, 6, 30)),
+        (3, 2018, Decimal("-5"), "actual", None),
+        (4, 2019, Decimal("84"), "actual", None),
+        (5, 2019, Decimal("-5"), "target", datetime.date(2019, 1, 1)),
+    ]
+    bad = (
+        "program,indicator,year,value,kind,as_of\n"
+        "nowhere,test-visitors,2018,-5,actual,\n"  # read row by row: -5 is cached
+        "test-gallery,test-share,2018,-5,actual,\n"  # a percentage: -5 is fine
+        "test-gallery,test-visitors,2019,-5,actual,\n"  # a count: refused however it is read
+        "test-gallery,test-visitors,2020,7,actual,2019-01-01\n"  # the date is outside the year
+        "test-gallery,test-share,2018,9,actual,\n"  # the same key as line 3
+    )
+    problems = [(p.line, p.column) for p in parse_metrics(bad.encode()).problems]
+    assert problems == [(2, "program"), (2, "value"), (4, "value"), (5, "as_of"), (6, "")]
+
+
 def test_header_problems_are_reported_with_the_column_as_written(objects):
     outcome = import_metrics((DATA / "bad_header.csv").read_bytes())
     found = {(p.line, p.column) for p in outcome.parsed.problems}
