@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
@@ -16,8 +16,8 @@ from django_filters.views import FilterView
 from jeonju import charts
 from jeonju.cache import cache_public_page
 from jeonju.downloads import download_response
-from programs.models import BudgetLine, Program, Unit
-from programs.selectors import programs_with_figures, visiting_organizations_by_year
+from programs.models import BudgetLine, Program, Unit, YearlyMetric
+from programs.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
 from visits.models import Visit
 
 
@@ -68,25 +68,52 @@ class DownloadableFilterView(FilterView):
 
 
 def headline_figures() -> dict[str, Any]:
-    """The home page's numbers, each a single aggregate query."""
+    """The home page's numbers, in three aggregate queries."""
     this_year = timezone.localdate().year
-    visits = Visit.objects.aggregate(total=Count("pk"))
+    visits = Visit.objects.aggregate(total=Count("pk"), this_year=Count("pk", filter=Q(year=this_year)))
     return {
         "this_year": this_year,
         "programs": Program.objects.count(),
         "visits_total": visits["total"],
-        "visits_this_year": Visit.objects.in_year(this_year).count(),
+        "visits_this_year": visits["this_year"],
         "budget_total": BudgetLine.objects.aggregate(total=Sum(Coalesce("planned_amount", "executed_amount")))["total"],
     }
 
 
-def visiting_organizations_chart(table) -> charts.Chart | None:
-    """One line per program: the sources' yearly counts of visiting organizations."""
+def partial_total_note(total: YearTotal) -> str:
+    return _("includes partial-year counts, as of %(date)s") % {"date": total.as_of.isoformat()}
+
+
+def visiting_organizations_total_chart(totals: list[YearTotal]) -> charts.Chart | None:
+    """The sources' yearly counts of visiting organizations, summed over all programs.
+
+    A year is marked partial when any program's count for it is a partial-year figure.
+    """
+    if not totals:
+        return None
+    return charts.bar_chart(
+        [
+            charts.Point(
+                str(t.year),
+                t.total,
+                partial=t.as_of is not None,
+                note=partial_total_note(t) if t.as_of else "",
+            )
+            for t in totals
+        ],
+        title=_("Visiting organizations per year, all programs"),
+        unit=str(Unit.ORGANIZATIONS.label),
+        x_label=_("Year"),
+        value_label=_("Visiting organizations"),
+    )
+
+
+def programs_chart(years: list[int], table, title: str, unit: str = "", money: bool = False) -> charts.Chart | None:
+    """One line per program (in the order given) over the given years; partial-year points marked."""
     if not table:
         return None
-    years = sorted({year for by_year in table.values() for year in by_year})
     series = []
-    for program, by_year in sorted(table.items(), key=lambda item: str(item[0])):
+    for program, by_year in table.items():
         values = {str(year): metric.value for year, metric in by_year.items()}
         partial = {
             str(year): _("as of %(date)s") % {"date": metric.as_of.isoformat()}
@@ -94,27 +121,30 @@ def visiting_organizations_chart(table) -> charts.Chart | None:
             if metric.as_of
         }
         series.append(charts.Series(str(program), values, partial))
-    return charts.line_chart(
-        [str(y) for y in years],
-        series,
-        title=_("Visiting organizations per year, by program"),
-        unit=str(Unit.ORGANIZATIONS.label),
-    )
+    return charts.line_chart([str(y) for y in years], series, title=title, unit=unit, money=money)
 
 
 @cache_public_page
 class HomeView(TemplateView):
     template_name = "home.html"
+    most_visited_count = 5
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        table = visiting_organizations_by_year()
+        totals = yearly_totals()
+        most_visited = most_visited_programs(self.most_visited_count)
+        by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
+        table = {program: by_program[program] for program in most_visited if program in by_program}
         context.update(
             figures=headline_figures(),
-            visitors_chart=visiting_organizations_chart(table),
-            most_visited=programs_with_figures()
-            .filter(visitors_counted__gt=0)
-            .order_by("-visitors_counted", "-visit_count")[:5],
+            visitors_chart=visiting_organizations_total_chart(totals),
+            most_visited_chart=programs_chart(
+                [t.year for t in totals],
+                table,
+                _("Visiting organizations per year, most-visited programs"),
+                unit=str(Unit.ORGANIZATIONS.label),
+            ),
+            most_visited=most_visited,
             latest_visits=Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8],
         )
         return context

@@ -7,8 +7,11 @@ costs the same few queries and the sums never multiply each other through joins.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
 
 from policies.models import Policy
 
@@ -62,3 +65,52 @@ def visiting_organizations_by_year(queryset: QuerySet[YearlyMetric] | None = Non
     for metric in metrics:
         table[metric.program][metric.year] = metric
     return table
+
+
+@dataclass
+class YearTotal:
+    """One year's sum of an indicator's actual values across programs."""
+
+    year: int
+    total: Decimal
+    programs: int  # how many programs the sum is over
+    as_of: date | None  # the latest as-of date among its values: the year is partial if set
+
+
+def yearly_totals(indicator_filter: dict | None = None) -> list[YearTotal]:
+    """Per year, the sum of the actual values of one indicator over all programs, in one GROUP BY.
+
+    A year is partial when any of its values is a partial-year figure (has an as-of date).
+    """
+    indicator_filter = {"indicator__code": VISITING_ORGANIZATIONS} if indicator_filter is None else indicator_filter
+    rows = (
+        YearlyMetric.objects.filter(kind=MetricKind.ACTUAL, **indicator_filter)
+        .order_by()
+        .values("year")
+        .annotate(total=Sum("value"), programs=Count("program"), as_of=Max("as_of"))
+        .order_by("year")
+    )
+    return [YearTotal(r["year"], r["total"], r["programs"], r["as_of"]) for r in rows]
+
+
+def most_visited_programs(limit: int = 5) -> list[Program]:
+    """The programs with the largest sums of yearly counts of visiting organizations, largest first.
+
+    One GROUP BY over the metrics (ordered by the sum, LIMIT), then only those programs are read,
+    with their named visits counted; each carries `visitors_counted` and `visit_count`.
+    """
+    top = list(
+        YearlyMetric.objects.filter(indicator__code=VISITING_ORGANIZATIONS, kind=MetricKind.ACTUAL)
+        .order_by()
+        .values("program")
+        .annotate(total=Sum("value"))
+        .filter(total__gt=0)
+        .order_by("-total", "program")[:limit]
+    )
+    programs = Program.objects.filter(pk__in=[row["program"] for row in top]).with_visit_counts().in_bulk()
+    result = []
+    for row in top:
+        program = programs[row["program"]]
+        program.visitors_counted = row["total"]
+        result.append(program)
+    return result

@@ -40,6 +40,48 @@ def test_home_chart_most_visited_and_latest(client):
     assert response.context["latest_visits"][0] == visit
 
 
+def test_home_chart_is_the_yearly_total_with_partial_years_marked(client):
+    import datetime
+
+    from programs.models import Indicator, YearlyMetric
+
+    indicator = Indicator.objects.get(code="visiting-organizations")
+    before = {row[0]: row for row in client.get("/").context["visitors_chart"].rows}
+    assert "2019" in before and "*" in before["2019"][1]  # the seed's 2019 counts include a partial year
+    a, b = ProgramFactory(), ProgramFactory()
+    YearlyMetricFactory(program=a, indicator=indicator, year=2031, value=40)
+    YearlyMetricFactory(program=b, indicator=indicator, year=2031, value=2, as_of=datetime.date(2031, 6, 30))
+    YearlyMetricFactory(program=a, indicator=indicator, year=2030, value=7)
+    YearlyMetricFactory(program=b, indicator=indicator, year=2030, value=5, kind="target")  # targets are not counted
+    response = client.get("/")
+    rows = {row[0]: row[1:] for row in response.context["visitors_chart"].rows}
+    assert rows["2030"] == ["7개 기관", ""]
+    assert rows["2031"][0] == "42개 기관 *" and "2031-06-30" in rows["2031"][1]
+    assert set(rows) == set(before) | {"2030", "2031"}
+    assert YearlyMetric.objects.filter(indicator=indicator, year=2031).count() == 2
+    assert "2031-06-30" in response.content.decode()
+
+
+def test_home_most_visited_are_the_top_five_by_counted_visitors(client):
+    from programs.models import Indicator
+
+    indicator = Indicator.objects.get(code="visiting-organizations")
+    programs = [ProgramFactory(name_ko=f"순위 시험 {n}") for n in range(8)]
+    for n, program in enumerate(programs):
+        YearlyMetricFactory(program=program, indicator=indicator, year=2018, value=10_000 + n)
+        YearlyMetricFactory(program=program, indicator=indicator, year=2019, value=10_000)
+    VisitFactory(program=programs[7])
+    response = client.get("/")
+    most = response.context["most_visited"]
+    assert most == programs[7:2:-1]
+    assert [p.visitors_counted for p in most] == [20_007, 20_006, 20_005, 20_004, 20_003]
+    assert most[0].visit_count == 1 and most[1].visit_count == 0
+    chart = response.context["most_visited_chart"]
+    assert chart.columns[1:] == [p.name_ko for p in most]
+    body = response.content.decode()
+    assert "순위 시험 7" in body and "순위 시험 2" not in body
+
+
 def test_home_bounded_queries(client, django_assert_max_num_queries):
     for _ in range(20):
         program = ProgramFactory()
@@ -50,9 +92,17 @@ def test_home_bounded_queries(client, django_assert_max_num_queries):
 
 
 def test_seed_home_shows_the_palbok_counts(client, palbok):
-    body = client.get("/").content.decode()
+    response = client.get("/")
+    body = response.content.decode()
     assert "팔복예술공장" in body
-    assert "84" in body and "92" in body
+    # Palbok is among the most-visited programs, and its own yearly counts are in that chart's table.
+    assert palbok in response.context["most_visited"]
+    chart = response.context["most_visited_chart"]
+    column = chart.columns.index("팔복예술공장")
+    palbok_by_year = {row[0]: row[column] for row in chart.rows}
+    assert palbok_by_year["2018"] == "84개 기관"
+    assert palbok_by_year["2019"].startswith("92개 기관 *") and "2019-10-21" in palbok_by_year["2019"]
+    assert "84개 기관" in body and "92개 기관" in body
 
 
 def test_404_page_is_in_the_portal_style_and_language(client):
