@@ -3,6 +3,11 @@
 CSV is UTF-8 with a byte-order mark so Excel opens Korean text correctly, and every cell that
 a spreadsheet would read as a formula is escaped (OWASP "CSV injection"). The admin export
 reuses `escape_csv_cell`.
+
+`large_download_response` is for downloads whose size grows with the data (a filtered list, an
+indicator over every program): up to `STREAM_AFTER_ROWS` rows it answers like `download_response`
+(a plain response the page cache can keep); beyond that it streams the file in batches, so a
+download of any size holds at most that many rows in memory.
 """
 
 from __future__ import annotations
@@ -10,16 +15,21 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+# Above this many rows a download is streamed rather than built in memory (and is not cached).
+STREAM_AFTER_ROWS = 5000
+# Rows written per chunk of a streamed download.
+STREAM_BATCH_ROWS = 500
 
 
 def escape_csv_cell(value: Any) -> Any:
@@ -76,3 +86,65 @@ def download_response(
     if fmt == "json":
         return json_response(filename, columns, rows, **meta)
     return csv_response(filename, columns, rows)
+
+
+def _batched(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, STREAM_BATCH_ROWS)):
+        yield batch
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands back what it is given."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """The same bytes as `csv_text(...).encode()`, in chunks of `STREAM_BATCH_ROWS` rows."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield (BOM + writer.writerow([escape_csv_cell(c) for c in columns])).encode("utf-8")
+    for batch in _batched(rows):
+        yield "".join(writer.writerow([escape_csv_cell(_plain(v)) for v in row]) for row in batch).encode("utf-8")
+
+
+def json_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]], **meta: Any) -> Iterator[bytes]:
+    """A JSON object with the meta keys, "results" and "count" (given last: it is known only at the end)."""
+    encoder = DjangoJSONEncoder(ensure_ascii=False)
+    opening = encoder.encode(meta)[:-1]  # "{...", without the closing brace
+    yield (opening + (", " if meta else "") + '"results": [').encode("utf-8")
+    count = 0
+    for batch in _batched(rows):
+        parts = []
+        for row in batch:
+            parts.append(
+                ("," if count else "") + "\n" + encoder.encode(dict(zip(columns, map(_plain, row), strict=True)))
+            )
+            count += 1
+        yield "".join(parts).encode("utf-8")
+    yield f'\n], "count": {count}}}\n'.encode()
+
+
+def large_download_response(
+    fmt: str, filename: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], **meta: Any
+) -> HttpResponse | StreamingHttpResponse:
+    """`download_response` for up to `STREAM_AFTER_ROWS` rows; a streamed file beyond that.
+
+    Pass `rows` as a generator over `queryset.iterator(chunk_size=...)` so that the database rows
+    are not all fetched at once either.
+    """
+    rows = iter(rows)
+    head = list(itertools.islice(rows, STREAM_AFTER_ROWS + 1))
+    if len(head) <= STREAM_AFTER_ROWS:
+        return download_response(fmt, filename, columns, head, **meta)
+    everything = itertools.chain(head, rows)
+    if fmt == "json":
+        response = StreamingHttpResponse(
+            json_chunks(columns, everything, **meta), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'inline; filename="{filename}.json"'
+        return response
+    response = StreamingHttpResponse(csv_chunks(columns, everything), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response

@@ -15,7 +15,7 @@ from django_filters.views import FilterView
 
 from jeonju import charts
 from jeonju.cache import cache_public_page
-from jeonju.downloads import download_response
+from jeonju.downloads import large_download_response
 from programs.models import BudgetLine, Program, Unit, YearlyMetric
 from programs.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
 from visits.models import Visit
@@ -49,8 +49,11 @@ class DownloadableFilterView(FilterView):
             )
         return self.download(fmt, self.filterset.qs)
 
+    download_chunk_size = 2000
+
     def download(self, fmt: str, queryset) -> HttpResponse:
-        return download_response(
+        # Streamed when large; `download_rows` reads the queryset in chunks (`download_chunk_size`).
+        return large_download_response(
             fmt,
             self.download_name,
             self.download_columns(),
@@ -70,7 +73,7 @@ class DownloadableFilterView(FilterView):
 def headline_figures() -> dict[str, Any]:
     """The home page's numbers, in three aggregate queries."""
     this_year = timezone.localdate().year
-    visits = Visit.objects.aggregate(total=Count("pk"), this_year=Count("pk", filter=Q(year=this_year)))
+    visits = Visit.objects.aggregate(total=Count("*"), this_year=Count("year", filter=Q(year=this_year)))
     return {
         "this_year": this_year,
         "programs": Program.objects.count(),

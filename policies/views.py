@@ -41,7 +41,7 @@ class PolicyListView(DownloadableFilterView):
         ]
 
     def download_rows(self, queryset):
-        for policy in queryset:
+        for policy in queryset.iterator(chunk_size=self.download_chunk_size):
             yield [
                 policy.slug,
                 policy.title_ko,

@@ -226,6 +226,15 @@ class YearlyMetric(models.Model):
         verbose_name = _("yearly metric")
         verbose_name_plural = _("yearly metrics")
         ordering = ["program", "indicator", "year", "kind"]
+        indexes = [
+            # Per-indicator reads (yearly totals, sums per program, an indicator's programs),
+            # answered from the index alone.
+            models.Index(
+                fields=["indicator", "kind", "program", "year"],
+                include=["value", "as_of"],
+                name="metric_indicator_kind_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["program", "indicator", "year", "kind"], name="metric_unique_key"),
             models.CheckConstraint(condition=year_range_q("year"), name="metric_year_range"),

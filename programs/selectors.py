@@ -11,20 +11,28 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from policies.models import Policy
 
-from .models import MetricKind, Program, YearlyMetric
+from .models import Indicator, MetricKind, Program, YearlyMetric
 
 # The indicator holding the yearly counts of visiting organizations given by the sources.
 VISITING_ORGANIZATIONS = "visiting-organizations"
 
 
+def _indicator_id(code: str) -> Subquery:
+    """The indicator's id as an uncorrelated scalar subquery: PostgreSQL runs it once per query
+    (an InitPlan), not once per program as a join inside a correlated subquery would."""
+    return Subquery(Indicator.objects.filter(code=code).values("pk")[:1])
+
+
 def _counted_visitors_subquery():
+    # Index-only on programs_yearlymetric (indicator, kind, program, year) INCLUDE (value, as_of).
     inner = (
         YearlyMetric.objects.filter(
-            program=OuterRef("pk"), indicator__code=VISITING_ORGANIZATIONS, kind=MetricKind.ACTUAL
+            indicator=_indicator_id(VISITING_ORGANIZATIONS), kind=MetricKind.ACTUAL, program=OuterRef("pk")
         )
         .order_by()
         .values("program")
@@ -32,6 +40,14 @@ def _counted_visitors_subquery():
         .values("total")[:1]
     )
     return Subquery(inner)
+
+
+def _visit_count_subquery():
+    # COUNT(*), not COUNT(id): an index-only scan of visits_visit(program_id) answers it.
+    from visits.models import Visit
+
+    inner = Visit.objects.filter(program=OuterRef("pk")).order_by().values("program").annotate(n=Count("*"))
+    return Coalesce(Subquery(inner.values("n")), 0)
 
 
 def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet[Program]:
@@ -44,7 +60,7 @@ def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet
     """
     queryset = Program.objects.all() if queryset is None else queryset
     return (
-        queryset.with_visit_counts()
+        queryset.annotate(visit_count=_visit_count_subquery())
         .with_budget_totals()
         .annotate(visitors_counted=_counted_visitors_subquery())
         .prefetch_related(
@@ -72,22 +88,31 @@ class YearTotal:
     """One year's sum of an indicator's actual values across programs."""
 
     year: int
-    total: Decimal
+    total: Decimal | None  # None for a year with only targets
     programs: int  # how many programs the sum is over
     as_of: date | None  # the latest as-of date among its values: the year is partial if set
 
 
-def yearly_totals(indicator_filter: dict | None = None) -> list[YearTotal]:
+def yearly_totals(indicator_filter: dict | None = None, *, all_years: bool = False) -> list[YearTotal]:
     """Per year, the sum of the actual values of one indicator over all programs, in one GROUP BY.
 
     A year is partial when any of its values is a partial-year figure (has an as-of date).
+    `all_years`: also the years with only targets (their total is None).
     """
-    indicator_filter = {"indicator__code": VISITING_ORGANIZATIONS} if indicator_filter is None else indicator_filter
+    if indicator_filter is None:
+        indicator_filter = {"indicator": _indicator_id(VISITING_ORGANIZATIONS)}
+    actual = Q(kind=MetricKind.ACTUAL)
+    metrics = YearlyMetric.objects.filter(**indicator_filter)
+    if not all_years:
+        metrics = metrics.filter(actual)
     rows = (
-        YearlyMetric.objects.filter(kind=MetricKind.ACTUAL, **indicator_filter)
-        .order_by()
+        metrics.order_by()
         .values("year")
-        .annotate(total=Sum("value"), programs=Count("program"), as_of=Max("as_of"))
+        .annotate(
+            total=Sum("value", filter=actual),
+            programs=Count("program", filter=actual),
+            as_of=Max("as_of", filter=actual),
+        )
         .order_by("year")
     )
     return [YearTotal(r["year"], r["total"], r["programs"], r["as_of"]) for r in rows]
@@ -100,14 +125,18 @@ def most_visited_programs(limit: int = 5) -> list[Program]:
     with their named visits counted; each carries `visitors_counted` and `visit_count`.
     """
     top = list(
-        YearlyMetric.objects.filter(indicator__code=VISITING_ORGANIZATIONS, kind=MetricKind.ACTUAL)
+        YearlyMetric.objects.filter(indicator=_indicator_id(VISITING_ORGANIZATIONS), kind=MetricKind.ACTUAL)
         .order_by()
         .values("program")
         .annotate(total=Sum("value"))
         .filter(total__gt=0)
         .order_by("-total", "program")[:limit]
     )
-    programs = Program.objects.filter(pk__in=[row["program"] for row in top]).with_visit_counts().in_bulk()
+    programs = (
+        Program.objects.filter(pk__in=[row["program"] for row in top])
+        .annotate(visit_count=_visit_count_subquery())
+        .in_bulk()
+    )
     result = []
     for row in top:
         program = programs[row["program"]]

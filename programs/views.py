@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from decimal import Decimal
 
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Max, Min, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
@@ -13,8 +14,8 @@ from django.views.generic.detail import SingleObjectMixin
 
 from jeonju import charts
 from jeonju.cache import cache_public_page
-from jeonju.downloads import download_response
-from jeonju.views import DownloadableFilterView
+from jeonju.downloads import download_response, large_download_response
+from jeonju.views import DownloadableFilterView, partial_total_note, programs_chart
 
 from .filters import ProgramFilter
 from .models import (
@@ -28,7 +29,7 @@ from .models import (
     Unit,
     YearlyMetric,
 )
-from .selectors import VISITING_ORGANIZATIONS, programs_with_figures
+from .selectors import VISITING_ORGANIZATIONS, programs_with_figures, yearly_totals
 
 
 @cache_public_page
@@ -59,7 +60,7 @@ class ProgramListView(DownloadableFilterView):
         ]
 
     def download_rows(self, queryset):
-        for program in queryset:
+        for program in queryset.iterator(chunk_size=self.download_chunk_size):
             yield [
                 program.slug,
                 program.name_ko,
@@ -74,6 +75,10 @@ class ProgramListView(DownloadableFilterView):
                 program.budget_total,
                 self.request.build_absolute_uri(program.get_absolute_url()),
             ]
+
+
+# Units whose values add up across programs (a sum of percentages would mean nothing).
+ADDITIVE_UNITS = {Unit.ORGANIZATIONS, Unit.PEOPLE, Unit.CASES, Unit.KRW, Unit.JOBS, Unit.COUNT}
 
 
 def _as_of(metric) -> str:
@@ -391,11 +396,16 @@ class IndicatorListView(ListView):
 
 @cache_public_page
 class IndicatorDetailView(DetailView):
+    """An indicator: its yearly total over all programs (where values add up) and its values per
+    program and year, a page of programs at a time; the download has every value."""
+
     template_name = "programs/indicator_detail.html"
     context_object_name = "indicator"
     slug_field = "code"
     slug_url_kwarg = "code"
     model = Indicator
+    programs_per_page = 25
+    download_chunk_size = 2000
 
     def get(self, request, *args, **kwargs):
         fmt = kwargs.get("format")
@@ -404,7 +414,7 @@ class IndicatorDetailView(DetailView):
         indicator = get_object_or_404(Indicator, code=kwargs["code"])
         columns = ["indicator", "unit", "program_slug", "program_name_ko", "program_name_en", "year", "kind"]
         columns += ["value", "as_of", "source"]
-        rows = [
+        rows = (
             [
                 indicator.code,
                 indicator.unit,
@@ -417,47 +427,86 @@ class IndicatorDetailView(DetailView):
                 m.as_of,
                 str(m.source) if m.source else "",
             ]
-            for m in self.metrics(indicator)
-        ]
-        return download_response(fmt, f"indicator-{indicator.code}", columns, rows, url=request.build_absolute_uri())
+            for m in self.metrics(indicator).iterator(chunk_size=self.download_chunk_size)
+        )
+        return large_download_response(
+            fmt, f"indicator-{indicator.code}", columns, rows, url=request.build_absolute_uri()
+        )
 
     @staticmethod
     def metrics(indicator):
         return indicator.metrics.select_related("program", "source").order_by("program__slug", "year", "kind")
 
+    def paginate_programs(self, indicator):
+        programs = Program.objects.filter(pk__in=indicator.metrics.values("program")).order_by("slug")
+        paginator = Paginator(programs, self.programs_per_page)
+        try:
+            return paginator, paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404(_("There is no such page.")) from error
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         indicator = self.object
+        unit = indicator.get_unit_display()
+        money = indicator.unit == Unit.KRW
         refs = SourceIndex()
-        metrics = list(self.metrics(indicator))
-        years = sorted({m.year for m in metrics})
-        by_program: OrderedDict[Program, dict[int, dict]] = OrderedDict()
+        # Every year of the indicator (actual or target), with the sum of the actual values.
+        totals = yearly_totals({"indicator": indicator}, all_years=True)
+        years = [t.year for t in totals]
+        paginator, page = self.paginate_programs(indicator)
+        metrics = list(self.metrics(indicator).filter(program__in=[p.pk for p in page.object_list]))
+        by_program: OrderedDict[Program, dict[int, dict]] = OrderedDict((p, {}) for p in page.object_list)
         for metric in metrics:
             metric.source_ref = refs.ref(metric.source)
-            by_program.setdefault(metric.program, {}).setdefault(metric.year, {})[metric.kind] = metric
+            by_program[metric.program].setdefault(metric.year, {})[metric.kind] = metric
         rows = [
             {"program": program, "cells": [cells.get(year, {}) for year in years]}
             for program, cells in by_program.items()
         ]
-        series = []
-        for program, cells in by_program.items():
-            values: dict[str, Decimal] = {}
-            partial: dict[str, str] = {}
-            for year, kinds in cells.items():
-                actual = kinds.get(MetricKind.ACTUAL)
-                if actual:
-                    values[str(year)] = actual.value
-                    if actual.as_of:
-                        partial[str(year)] = _as_of(actual)
-            series.append(charts.Series(str(program), values, partial))
-        chart = None
-        if series:
-            chart = charts.line_chart(
-                [str(y) for y in years],
-                series,
-                title=_("%(indicator)s per year, by program") % {"indicator": indicator.name},
-                unit=indicator.get_unit_display(),
-                money=indicator.unit == Unit.KRW,
+        total_chart = None
+        if indicator.unit in ADDITIVE_UNITS and any(t.total is not None for t in totals):
+            total_chart = charts.bar_chart(
+                [
+                    charts.Point(
+                        str(t.year),
+                        t.total,
+                        partial=t.as_of is not None,
+                        note=partial_total_note(t) if t.as_of else "",
+                    )
+                    for t in totals
+                    if t.total is not None
+                ],
+                title=_("%(indicator)s per year, all programs") % {"indicator": indicator.name},
+                unit=unit,
+                x_label=_("Year"),
+                value_label=indicator.name,
+                money=money,
             )
-        context.update(years=years, rows=rows, chart=chart, sources=list(refs))
+        chart = None
+        if paginator.num_pages == 1:
+            # Every program fits on the page: one line each (on longer lists the table is paged and
+            # the chart above shows the total).
+            table = {
+                program: {year: kinds[MetricKind.ACTUAL] for year, kinds in cells.items() if MetricKind.ACTUAL in kinds}
+                for program, cells in by_program.items()
+            }
+            chart = programs_chart(
+                years,
+                {program: by_year for program, by_year in table.items() if by_year},
+                _("%(indicator)s per year, by program") % {"indicator": indicator.name},
+                unit=unit,
+                money=money,
+            )
+        context.update(
+            years=years,
+            rows=rows,
+            total_chart=total_chart,
+            chart=chart,
+            sources=list(refs),
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=paginator.num_pages > 1,
+            program_count=paginator.count,
+        )
         return context

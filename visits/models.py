@@ -57,6 +57,7 @@ class Organization(models.Model):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name"]
+        indexes = [models.Index(fields=["region", "kind"], name="organization_region_kind_idx")]
 
     def __str__(self):
         return self.name
@@ -106,7 +107,14 @@ class Visit(models.Model):
             ),
             models.UniqueConstraint(fields=["program", "organization", "visited_on"], name="visit_unique_dated"),
         ]
-        indexes = [models.Index(fields=["year", "program"]), models.Index(fields=["-recorded_at"])]
+        indexes = [
+            models.Index(fields=["year", "program"]),
+            # Latest visits (home page, feeds): ORDER BY -recorded_at, -id LIMIT n, read off the index
+            # even when a bulk import gave thousands of rows the same recorded_at.
+            models.Index(fields=["-recorded_at", "-id"], name="visit_recorded_idx"),
+            # A region's or kind's visits in a year: the organizations first, then their visits.
+            models.Index(fields=["organization", "year"], name="visit_organization_year_idx"),
+        ]
 
     def __str__(self):
         return f"{self.organization} → {self.program} ({self.visited_on or self.year})"

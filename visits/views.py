@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from jeonju import charts
 from jeonju.cache import cache_public_page
 from jeonju.views import DownloadableFilterView
+from policies.models import Source
 
 from .filters import VisitFilter
 from .models import Region, Visit
@@ -79,21 +80,26 @@ class VisitListView(DownloadableFilterView):
         ]
 
     def download_rows(self, queryset):
-        for visit in queryset:
-            organization = visit.organization
-            yield [
-                visit.program.slug,
-                visit.program.name_ko,
-                visit.program.name_en,
-                organization.name_ko,
-                organization.name_en,
-                organization.kind,
-                organization.region,
-                organization.municipality_ko,
-                visit.year,
-                visit.visited_on,
-                visit.people,
-                visit.purpose_ko,
-                str(visit.source) if visit.source else "",
-                visit.recorded_at,
-            ]
+        # Plain tuples rather than four model instances per row; the few sources named once.
+        sources = {
+            source.pk: str(source)
+            for source in Source.objects.filter(pk__in=queryset.order_by().values("source").distinct())
+        }
+        rows = queryset.values_list(
+            "program__slug",
+            "program__name_ko",
+            "program__name_en",
+            "organization__name_ko",
+            "organization__name_en",
+            "organization__kind",
+            "organization__region",
+            "organization__municipality_ko",
+            "year",
+            "visited_on",
+            "people",
+            "purpose_ko",
+            "source",
+            "recorded_at",
+        )
+        for row in rows.iterator(chunk_size=self.download_chunk_size):
+            yield [*row[:12], sources.get(row[12], ""), row[13]]
