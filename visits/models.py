@@ -114,6 +114,9 @@ class Visit(models.Model):
             models.Index(fields=["-recorded_at", "-id"], name="visit_recorded_idx"),
             # A region's or kind's visits in a year: the organizations first, then their visits.
             models.Index(fields=["organization", "year"], name="visit_organization_year_idx"),
+            # The visit list's order (Meta.ordering; program and organization then sort by name, so
+            # only the first keys come presorted): a page of it is an incremental sort, not a full one.
+            models.Index(fields=["-year", "-visited_on"], name="visit_list_order_idx"),
         ]
 
     def __str__(self):

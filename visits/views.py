@@ -1,5 +1,7 @@
 """Public page of benchmarking visits: the named visitors on record, filtered, with totals and charts."""
 
+from collections import Counter
+
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
@@ -23,21 +25,32 @@ class VisitListView(DownloadableFilterView):
     def get_queryset(self):
         return Visit.objects.with_related()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        filtered = self.object_list.order_by()
-        context["totals"] = filtered.aggregate(
-            visits=Count("pk"),
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # The totals of the filtered set also give the paginator its count: one aggregate, not two.
+        self.totals = queryset.order_by().aggregate(
+            visits=Count("*"),
             organizations=Count("organization", distinct=True),
             programs=Count("program", distinct=True),
             people=Sum("people"),
         )
-        by_year = list(filtered.values("year").annotate(n=Count("pk")).order_by("year"))
+        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        paginator.count = self.totals["visits"]
+        return paginator
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["totals"] = self.totals
+        # Visits per year and region of origin in one GROUP BY (at most years × regions rows);
+        # both charts are its margins.
+        by_year: Counter[int] = Counter()
+        by_region: Counter[str] = Counter()
+        for row in self.object_list.order_by().values("year", "organization__region").annotate(n=Count("*")):
+            by_year[row["year"]] += row["n"]
+            by_region[row["organization__region"]] += row["n"]
         region_labels = dict(Region.choices)
-        by_region = list(filtered.values("organization__region").annotate(n=Count("pk")).order_by("-n"))
         context["year_chart"] = (
             charts.bar_chart(
-                [charts.Point(str(row["year"]), row["n"]) for row in by_year],
+                [charts.Point(str(year), n) for year, n in sorted(by_year.items())],
                 title=_("Named visits on record, by year"),
                 unit=_("visits"),
                 x_label=_("Year"),
@@ -49,8 +62,8 @@ class VisitListView(DownloadableFilterView):
         context["region_chart"] = (
             charts.hbar_chart(
                 [
-                    (str(region_labels.get(row["organization__region"], row["organization__region"])), row["n"])
-                    for row in by_region
+                    (str(region_labels.get(region, region)), n)
+                    for region, n in sorted(by_region.items(), key=lambda item: (-item[1], item[0]))
                 ],
                 title=_("Named visits on record, by region of origin"),
                 unit=_("visits"),

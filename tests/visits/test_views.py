@@ -107,3 +107,35 @@ def test_atom_self_link_keeps_the_filters_and_ids_are_iris(client, visits):
     body = client.get("/visits/feed.atom?program=t-visited").content.decode()
     assert 'href="http://testserver/visits/feed.atom?program=t-visited" rel="self"' in body
     assert "<id>urn:jeonju-policy-portal:visit:" in body
+
+
+def test_program_filter_takes_a_slug_or_an_exact_name(client, visits):
+    for value in ("t-visited", "방문받은 사업", visits.name_en.upper()):
+        response = client.get("/visits/", {"program": value})
+        assert response.context["filter"].form.cleaned_data["program"] == visits
+        assert len(response.context["visits"]) == 3
+
+
+def test_program_filter_is_a_drop_down_list_for_a_few_programs(client, visits):
+    body = client.get("/visits/?program=t-visited").content.decode()
+    assert '<select name="program" id="id_program">' in body
+    assert '<option value="t-visited" selected>방문받은 사업</option>' in body
+    assert '<option value="t-other">' in body
+
+
+def test_program_filter_is_a_text_box_when_programs_are_many(client, visits, monkeypatch):
+    from visits import filters
+
+    monkeypatch.setattr(filters, "PROGRAM_SELECT_LIMIT", 3)
+    few = len(client.get("/visits/").content)
+    for _ in range(30):
+        ProgramFactory()
+    response = client.get("/visits/?program=t-visited")
+    body = response.content.decode()
+    assert '<option value="t-visited"' not in body and '<select name="program"' not in body
+    assert 'name="program" value="t-visited"' in body and 'aria-describedby="id_program_hint"' in body
+    assert 'id="id_program_hint"' in body
+    assert len(response.context["visits"]) == 3
+    assert len(client.get("/visits/").content) < few + 500  # no option per program
+    bad = client.get("/visits/?program=nope")
+    assert "program" in bad.context["filter"].form.errors
