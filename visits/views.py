@@ -6,7 +6,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from jeonju import charts
-from jeonju.cache import cache_public_page
+from jeonju.cache import MAX_CACHED_QUERY_LENGTH, cache_public_page, cached_fragment
 from jeonju.views import DownloadableFilterView
 from policies.models import Source
 
@@ -25,28 +25,45 @@ class VisitListView(DownloadableFilterView):
     def get_queryset(self):
         return Visit.objects.with_related()
 
+    def aggregates(self, queryset) -> dict:
+        """Totals of the filtered set and its visits per (year, region of origin), cached per data
+        generation and filters: every page of one filtered list shares them."""
+
+        def build():
+            filtered = queryset.order_by()
+            totals = filtered.aggregate(
+                visits=Count("*"),
+                organizations=Count("organization", distinct=True),
+                programs=Count("program", distinct=True),
+                people=Sum("people"),
+            )
+            # One GROUP BY (at most years × regions rows); both charts are its margins.
+            cells = [
+                (row["year"], row["organization__region"], row["n"])
+                for row in filtered.values("year", "organization__region").annotate(n=Count("*"))
+            ]
+            return {"totals": totals, "cells": cells}
+
+        query = sorted((key, value) for key, values in self.request.GET.lists() if key != "page" for value in values)
+        if len(str(query)) > MAX_CACHED_QUERY_LENGTH:
+            return build()
+        return cached_fragment("visit-list-aggregates", build, query)
+
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        # The totals of the filtered set also give the paginator its count: one aggregate, not two.
-        self.totals = queryset.order_by().aggregate(
-            visits=Count("*"),
-            organizations=Count("organization", distinct=True),
-            programs=Count("program", distinct=True),
-            people=Sum("people"),
-        )
+        # The totals of the filtered set also give the paginator its count: no COUNT query of its own.
+        self.figures = self.aggregates(queryset)
         paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
-        paginator.count = self.totals["visits"]
+        paginator.count = self.figures["totals"]["visits"]
         return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["totals"] = self.totals
-        # Visits per year and region of origin in one GROUP BY (at most years × regions rows);
-        # both charts are its margins.
+        context["totals"] = self.figures["totals"]
         by_year: Counter[int] = Counter()
         by_region: Counter[str] = Counter()
-        for row in self.object_list.order_by().values("year", "organization__region").annotate(n=Count("*")):
-            by_year[row["year"]] += row["n"]
-            by_region[row["organization__region"]] += row["n"]
+        for year, region, n in self.figures["cells"]:
+            by_year[year] += n
+            by_region[region] += n
         region_labels = dict(Region.choices)
         context["year_chart"] = (
             charts.bar_chart(

@@ -139,3 +139,20 @@ def test_program_filter_is_a_text_box_when_programs_are_many(client, visits, mon
     assert len(client.get("/visits/").content) < few + 500  # no option per program
     bad = client.get("/visits/?program=nope")
     assert "program" in bad.context["filter"].form.errors
+
+
+def test_pages_of_one_filtered_list_share_its_totals(client, settings, django_assert_max_num_queries):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    program = ProgramFactory(slug="t-paged")
+    for n in range(60):
+        VisitFactory(program=program, year=2000 + n % 20, organization=OrganizationFactory(region="ulsan"))
+    first = client.get("/visits/?program=t-paged&region=ulsan")
+    assert first.context["totals"]["visits"] == 60 and first.context["paginator"].num_pages == 2
+    with django_assert_max_num_queries(2):  # the program lookup and the page; totals and charts cached
+        second = client.get("/visits/?program=t-paged&region=ulsan&page=2")
+    assert second.context["totals"] == first.context["totals"]
+    assert len(second.context["visits"]) == 10
+    assert second.context["year_chart"].rows == first.context["year_chart"].rows
+    VisitFactory(program=program, year=2001, organization=OrganizationFactory(region="ulsan"))
+    third = client.get("/visits/?program=t-paged&region=ulsan&page=2")  # the data changed: new totals
+    assert third.context["totals"]["visits"] == 61 and len(third.context["visits"]) == 11
