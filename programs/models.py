@@ -204,9 +204,14 @@ class YearlyMetricQuerySet(models.QuerySet):
 class YearlyMetric(models.Model):
     """One value of one indicator for one program and year, actual or target."""
 
-    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="metrics")
+    # No single-column indexes on program and indicator: the unique key (program first) and
+    # metric_indicator_kind_idx (indicator first) serve those lookups, and every index is
+    # one more write per imported row.
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="metrics", db_index=False
+    )
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="metrics"
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="metrics", db_index=False
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[validate_year])
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
@@ -219,7 +224,9 @@ class YearlyMetric(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    # History is read per metric (by id), never by program, indicator or source: those indexes
+    # would only slow the bulk import, which writes a history row per metric.
+    history = HistoricalRecords(no_db_index=["program", "indicator", "source"])
     objects = YearlyMetricQuerySet.as_manager()
 
     class Meta:
