@@ -87,26 +87,22 @@ def partial_total_note(total: YearTotal) -> str:
     return _("includes partial-year counts, as of %(date)s") % {"date": total.as_of.isoformat()}
 
 
-def visiting_organizations_total_chart(totals: list[YearTotal]) -> charts.Chart | None:
-    """The sources' yearly counts of visiting organizations, summed over all programs.
+def yearly_total_chart(totals: list[YearTotal], **options) -> charts.Chart | None:
+    """A bar a year of totals over all programs; a year is marked partial when any of its values is."""
+    points = [
+        charts.Point(str(t.year), t.total, partial=t.as_of is not None, note=partial_total_note(t) if t.as_of else "")
+        for t in totals
+        if t.total is not None
+    ]
+    return charts.bar_chart(points, x_label=_("Year"), **options) if points else None
 
-    A year is marked partial when any program's count for it is a partial-year figure.
-    """
-    if not totals:
-        return None
-    return charts.bar_chart(
-        [
-            charts.Point(
-                str(t.year),
-                t.total,
-                partial=t.as_of is not None,
-                note=partial_total_note(t) if t.as_of else "",
-            )
-            for t in totals
-        ],
+
+def visiting_organizations_total_chart(totals: list[YearTotal]) -> charts.Chart | None:
+    """The sources' yearly counts of visiting organizations, summed over all programs."""
+    return yearly_total_chart(
+        totals,
         title=_("Visiting organizations per year, all programs"),
         unit=str(Unit.ORGANIZATIONS.label),
-        x_label=_("Year"),
         value_label=_("Visiting organizations"),
     )
 

@@ -18,7 +18,7 @@ def localized_name(field: str):
 
 
 def search_filter(queryset, name, value):
-    """`q`: the title and summary in Korean and English."""
+    """`q`: the queryset's own bilingual search (Korean and English fields)."""
     return queryset.search(value)
 
 

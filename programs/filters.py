@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, Filter, FilterSet, ModelChoiceFilter
 
-from policies.filters import localized_name
+from policies.filters import localized_name, search_filter
 from policies.models import MAX_YEAR, MIN_YEAR, CoreValue, Policy, Status
 
 from .models import Category, Program
@@ -20,11 +20,6 @@ class YearFilter(Filter):
         kwargs.setdefault("min_value", MIN_YEAR)
         kwargs.setdefault("max_value", MAX_YEAR)
         super().__init__(*args, **kwargs)
-
-
-def search_filter(queryset, name, value):
-    """`q`: the model's own bilingual search (Korean and English fields)."""
-    return queryset.search(value)
 
 
 class ProgramFilter(FilterSet):

@@ -15,7 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 from jeonju import charts
 from jeonju.cache import cache_public_page
 from jeonju.downloads import download_response, large_download_response
-from jeonju.views import DownloadableFilterView, partial_total_note, programs_chart
+from jeonju.views import DownloadableFilterView, programs_chart, yearly_total_chart
 
 from .filters import ProgramFilter
 from .models import (
@@ -465,21 +465,11 @@ class IndicatorDetailView(DetailView):
             for program, cells in by_program.items()
         ]
         total_chart = None
-        if indicator.unit in ADDITIVE_UNITS and any(t.total is not None for t in totals):
-            total_chart = charts.bar_chart(
-                [
-                    charts.Point(
-                        str(t.year),
-                        t.total,
-                        partial=t.as_of is not None,
-                        note=partial_total_note(t) if t.as_of else "",
-                    )
-                    for t in totals
-                    if t.total is not None
-                ],
+        if indicator.unit in ADDITIVE_UNITS:
+            total_chart = yearly_total_chart(
+                totals,
                 title=_("%(indicator)s per year, all programs") % {"indicator": indicator.name},
                 unit=unit,
-                x_label=_("Year"),
                 value_label=indicator.name,
                 money=money,
             )
