@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jeonju.choices import fast_choice_display
+
 # Years a figure may carry: the city's policy record starts in the 1990s; anything outside
 # this range is a typing mistake.
 MIN_YEAR = 1990
@@ -140,6 +142,7 @@ class PolicyQuerySet(models.QuerySet):
         return self.filter(q)
 
 
+@fast_choice_display
 class Policy(models.Model):
     """A policy direction of the city, carried out by one or more programs."""
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jeonju.choices import fast_choice_display
 from policies.models import Policy, Source, Status, period_constraints, validate_year, year_range_q
 
 
@@ -64,6 +65,7 @@ class ProgramQuerySet(models.QuerySet):
         return self.annotate(budget_total=Subquery(lines, output_field=models.BigIntegerField()))
 
 
+@fast_choice_display
 class Program(models.Model):
     """A concrete project or facility that carries out one or more policies."""
 
@@ -165,6 +167,7 @@ class Unit(models.TextChoices):
     PERCENT = "percent", _("%")
 
 
+@fast_choice_display
 class Indicator(models.Model):
     """What a yearly metric measures, e.g. visiting organizations per year."""
 
@@ -201,6 +204,7 @@ class YearlyMetricQuerySet(models.QuerySet):
         return self.filter(kind=MetricKind.ACTUAL)
 
 
+@fast_choice_display
 class YearlyMetric(models.Model):
     """One value of one indicator for one program and year, actual or target."""
 
@@ -279,6 +283,7 @@ class BudgetLineQuerySet(models.QuerySet):
         return self.values("funding_source").annotate(planned=Sum("planned_amount"), executed=Sum("executed_amount"))
 
 
+@fast_choice_display
 class BudgetLine(models.Model):
     """An amount for a program from one funding source, for a fiscal year or a multi-year period.
 

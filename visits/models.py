@@ -2,11 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jeonju.choices import fast_choice_display
 from policies.models import Source, validate_year, year_range_q
 from programs.models import Program
 
@@ -45,6 +46,7 @@ class Region(models.TextChoices):
     NATIONWIDE = "nationwide", _("Nationwide / central")
 
 
+@fast_choice_display
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganizationKind.choices)
@@ -96,7 +98,9 @@ class Visit(models.Model):
     class Meta:
         verbose_name = _("benchmarking visit")
         verbose_name_plural = _("benchmarking visits")
-        ordering = ["-year", "-visited_on", "program", "organization"]
+        # Dated visits first, newest first, then those the sources give only a year for (NULLS
+        # LAST said outright: PostgreSQL would put them first, SQLite last).
+        ordering = [F("year").desc(), F("visited_on").desc(nulls_last=True), "program", "organization"]
         constraints = [
             models.CheckConstraint(condition=year_range_q("year"), name="visit_year_range"),
             models.CheckConstraint(condition=Q(people__isnull=True) | Q(people__gte=1), name="visit_people_positive"),
@@ -114,9 +118,8 @@ class Visit(models.Model):
             models.Index(fields=["-recorded_at", "-id"], name="visit_recorded_idx"),
             # A region's or kind's visits in a year: the organizations first, then their visits.
             models.Index(fields=["organization", "year"], name="visit_organization_year_idx"),
-            # The visit list's order (Meta.ordering; program and organization then sort by name, so
-            # only the first keys come presorted): a page of it is an incremental sort, not a full one.
-            models.Index(fields=["-year", "-visited_on"], name="visit_list_order_idx"),
+            # The visit list's order, (year DESC, visited_on DESC NULLS LAST), is indexed by migration
+            # 0004 itself: SQLite cannot declare NULLS LAST in an index (its DESC puts them last anyway).
         ]
 
     def __str__(self):

@@ -142,7 +142,7 @@ def test_program_filter_is_a_text_box_when_programs_are_many(client, visits, mon
 
 
 def test_pages_of_one_filtered_list_share_its_totals(client, settings, django_assert_max_num_queries):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 600
     program = ProgramFactory(slug="t-paged")
     for n in range(60):
         VisitFactory(program=program, year=2000 + n % 20, organization=OrganizationFactory(region="ulsan"))
@@ -156,3 +156,19 @@ def test_pages_of_one_filtered_list_share_its_totals(client, settings, django_as
     VisitFactory(program=program, year=2001, organization=OrganizationFactory(region="ulsan"))
     third = client.get("/visits/?program=t-paged&region=ulsan&page=2")  # the data changed: new totals
     assert third.context["totals"]["visits"] == 61 and len(third.context["visits"]) == 11
+
+
+def test_dated_visits_come_first_then_those_known_only_by_year(client):
+    program = ProgramFactory(slug="t-order")
+    undated = VisitFactory(program=program, year=2021, organization=OrganizationFactory(name_ko="연도만"))
+    older = VisitFactory(
+        program=program, year=2021, visited_on=datetime.date(2021, 3, 1), organization=OrganizationFactory()
+    )
+    newer = VisitFactory(
+        program=program, year=2021, visited_on=datetime.date(2021, 9, 1), organization=OrganizationFactory()
+    )
+    last_year = VisitFactory(
+        program=program, year=2020, visited_on=datetime.date(2020, 5, 1), organization=OrganizationFactory()
+    )
+    listed = list(client.get("/visits/?program=t-order").context["visits"])
+    assert listed == [newer, older, undated, last_year]
