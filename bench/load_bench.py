@@ -4,9 +4,14 @@
    migrates it, loads the seed and `generate_demo_data --scale 100`, then VACUUM ANALYZE;
 2. collects static files and starts `gunicorn -w 2` on 127.0.0.1 with the production settings
    (DEBUG off, plain HTTP allowed on loopback, local-memory cache per worker);
-3. drives each page with wrk from a second process: once with the page cache off (uncached) and
-   once on (served from the cache after the first request), next to /healthz, a trivial Django
-   view on the same gunicorn (the framework's own ceiling);
+3. drives each page with wrk from a second process, next to /healthz, a trivial Django view on
+   the same gunicorn (the framework's own ceiling), in three modes:
+   - uncached: the page cache off; every request runs its view, its queries and its template,
+     while the aggregates, charts, counts and filter forms shared by many requests are built
+     once per data generation (jeonju/cache.py: what production does between two changes);
+   - cold: nothing cached at all, every aggregate and chart computed on every request (what the
+     first request after a change costs);
+   - cached: the page served from the page cache after the first request;
 4. prints requests/s and p50/p95/p99 latency per page and the ratio to the trivial view; drops
    the database.
 
@@ -35,6 +40,10 @@ PAGES = [
     ("CSV download (visits)", "/visits/download.csv?region=gyeonggi&year=2019"),
     ("indicator detail", "/indicators/visiting-organizations/"),
 ]
+
+
+# (mode, PUBLIC_PAGE_CACHE_SECONDS, PUBLIC_FRAGMENT_CACHE_SECONDS)
+MODES = [("uncached", "0", "600"), ("cold", "0", "0"), ("cached", "600", "600")]
 
 
 def run(*args, env=None, **kwargs):
@@ -129,11 +138,15 @@ def main():
         run(PY, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
         print(f"Database ready in {time.monotonic() - started:.0f} s.\n")
         results = {}
-        for label, cache_seconds in (("uncached", "0"), ("cached", "600")):
+        for label, page_seconds, fragment_seconds in MODES:
             server = subprocess.Popen(
                 [str(Path(PY).with_name("gunicorn")), "-c", "gunicorn.conf.py"],
                 cwd=ROOT,
-                env={**env, "PUBLIC_PAGE_CACHE_SECONDS": cache_seconds},
+                env={
+                    **env,
+                    "PUBLIC_PAGE_CACHE_SECONDS": page_seconds,
+                    "PUBLIC_FRAGMENT_CACHE_SECONDS": fragment_seconds,
+                },
             )
             base = f"http://127.0.0.1:{args.port}"
             wait_for(base + "/healthz")
@@ -159,7 +172,7 @@ def report(results, args):
     header = f"{'page':28} {'mode':9} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
     print(header)
     print("-" * len(header))
-    for label in ("uncached", "cached"):
+    for label, _page, _fragment in MODES:
         trivial = results[(label, PAGES[0][0])]["rps"]
         for name, _ in PAGES:
             r = results[(label, name)]

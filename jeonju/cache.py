@@ -18,6 +18,11 @@ Use on a view:
 or on a function view, or for a fragment of a page:
 
     figures = cached_fragment("home-figures", headline_figures)
+
+Pages and fragments have their own lifetimes (PUBLIC_PAGE_CACHE_SECONDS and
+PUBLIC_FRAGMENT_CACHE_SECONDS): with page caching off, every request runs its view and renders
+its template, but the aggregates, charts, counts and forms it shares with other requests are
+built once per data generation.
 """
 
 import functools
@@ -100,8 +105,11 @@ def _key(*parts: Any) -> str:
 
 
 def cached_fragment(name: str, build: Callable[[], Any], *parts: Any, timeout: int | None = None) -> Any:
-    """The value `build()` returns, cached per data generation and language."""
-    timeout = settings.PUBLIC_PAGE_CACHE_SECONDS if timeout is None else timeout
+    """The value `build()` returns, cached per data generation and language (and `parts`).
+
+    The value must depend on nothing but the data, the language and `parts`: never on the user.
+    """
+    timeout = settings.PUBLIC_FRAGMENT_CACHE_SECONDS if timeout is None else timeout
     if not timeout:
         return build()
     try:
@@ -117,6 +125,18 @@ def cached_fragment(name: str, build: Callable[[], Any], *parts: Any, timeout: i
         except Exception:
             logger.warning("Cache unavailable; %s not stored", name, exc_info=True)
     return value
+
+
+def cached_query_fragment(
+    request, name: str, build: Callable[[], Any], *parts: Any, ignore: tuple[str, ...] = ("page",)
+) -> Any:
+    """`cached_fragment` keyed also by the request's query string (in a canonical order, without
+    the parameters in `ignore`), for what a filtered list's pages share: its totals, its charts,
+    its paginator count, its filter form. Absurdly long query strings are built, not cached."""
+    query = sorted((key, value) for key, values in request.GET.lists() if key not in ignore for value in values)
+    if len(str(query)) > MAX_CACHED_QUERY_LENGTH:
+        return build()
+    return cached_fragment(name, build, *parts, query)
 
 
 def _bypass(request) -> bool:

@@ -196,6 +196,26 @@ class Chart:
     columns: list[str]
     rows: list[list[str]]
     footnote: str = ""
+    _html: SafeString | None = field(default=None, repr=False, compare=False)
+
+    def __html__(self) -> SafeString:
+        """The figure as templates/includes/chart.html renders it (picture, data table, footnote).
+
+        Rendered once and kept on the chart, so a chart cached as a fragment carries its markup
+        and `{{ chart }}` in a template costs nothing more.
+        """
+        if self._html is None:
+            from django.template.loader import render_to_string
+
+            self._html = mark_safe(render_to_string("includes/chart.html", {"chart": self}))
+        return self._html
+
+    def rendered(self) -> Chart:
+        self.__html__()
+        return self
+
+    def __str__(self) -> str:
+        return self.__html__()
 
 
 def _id(*parts: Any) -> str:

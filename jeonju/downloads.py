@@ -56,12 +56,40 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _text_cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _decimal_cell(value: Decimal) -> int | Decimal:
+    return int(value) if value == value.to_integral_value() else value
+
+
+# `escape_csv_cell(_plain(value))` by the value's exact type, in one call: a download writes
+# a cell per column and row, so this is the loop that counts.
+_CELL: dict[type, Any] = {
+    str: _text_cell,
+    int: lambda value: value,
+    type(None): lambda value: "",
+    Decimal: _decimal_cell,
+    datetime.date: datetime.date.isoformat,
+    datetime.datetime: datetime.datetime.isoformat,
+}
+
+
+def _cell(value: Any) -> Any:
+    convert = _CELL.get(type(value))
+    return convert(value) if convert is not None else escape_csv_cell(_plain(value))
+
+
+def _csv_row(row: Sequence[Any]) -> list[Any]:
+    return [_cell(value) for value in row]
+
+
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([escape_csv_cell(c) for c in columns])
-    for row in rows:
-        writer.writerow([escape_csv_cell(_plain(v)) for v in row])
+    writer.writerows(map(_csv_row, rows))
     return BOM + buffer.getvalue()
 
 
@@ -107,7 +135,7 @@ def csv_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     yield (BOM + writer.writerow([escape_csv_cell(c) for c in columns])).encode("utf-8")
     for batch in _batched(rows):
-        yield "".join(writer.writerow([escape_csv_cell(_plain(v)) for v in row]) for row in batch).encode("utf-8")
+        yield "".join(writer.writerow(_csv_row(row)) for row in batch).encode("utf-8")
 
 
 def json_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]], **meta: Any) -> Iterator[bytes]:

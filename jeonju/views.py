@@ -8,13 +8,14 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from jeonju import charts
-from jeonju.cache import cache_public_page
+from jeonju.cache import cache_public_page, cached_fragment, cached_query_fragment
 from jeonju.downloads import large_download_response
 from programs.models import BudgetLine, Program, Unit, YearlyMetric
 from programs.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
@@ -61,8 +62,27 @@ class DownloadableFilterView(FilterView):
             url=self.request.build_absolute_uri(),
         )
 
+    def paginator_count(self, queryset) -> int:
+        """How many rows the filtered list has: one COUNT per data generation and filters,
+        shared by all the list's pages."""
+        return cached_query_fragment(
+            self.request, f"list-count:{type(self).__name__}", queryset.count, ignore=("page", "sort")
+        )
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        paginator.count = self.paginator_count(queryset)
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The form depends on the filters asked for and the choices in the data, nothing else.
+        filterset = context["filter"]
+        context["filter_form"] = cached_query_fragment(
+            self.request,
+            f"filter-form:{type(self).__name__}",
+            lambda: render_to_string("includes/filter_form.html", {"filter": filterset}),
+        )
         query = self.request.GET.copy()
         query.pop("page", None)
         context["querystring"] = query.urlencode()
@@ -123,6 +143,29 @@ def programs_chart(years: list[int], table, title: str, unit: str = "", money: b
     return charts.line_chart([str(y) for y in years], series, title=title, unit=unit, money=money)
 
 
+def home_data(most_visited_count: int) -> dict[str, Any]:
+    """Everything the home page shows: its figures, charts (rendered) and lists, all of them
+    functions of the data alone, so one build serves every request of a data generation."""
+    totals = yearly_totals()
+    most_visited = most_visited_programs(most_visited_count)
+    by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
+    table = {program: by_program[program] for program in most_visited if program in by_program}
+    visitors_chart = visiting_organizations_total_chart(totals)
+    most_visited_chart = programs_chart(
+        [t.year for t in totals],
+        table,
+        _("Visiting organizations per year, most-visited programs"),
+        unit=str(Unit.ORGANIZATIONS.label),
+    )
+    return {
+        "figures": headline_figures(),
+        "visitors_chart": visitors_chart and visitors_chart.rendered(),
+        "most_visited_chart": most_visited_chart and most_visited_chart.rendered(),
+        "most_visited": most_visited,
+        "latest_visits": list(Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8]),
+    }
+
+
 @cache_public_page
 class HomeView(TemplateView):
     template_name = "home.html"
@@ -130,20 +173,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        totals = yearly_totals()
-        most_visited = most_visited_programs(self.most_visited_count)
-        by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
-        table = {program: by_program[program] for program in most_visited if program in by_program}
+        this_year = timezone.localdate().year  # in the key: the figures name the current year
         context.update(
-            figures=headline_figures(),
-            visitors_chart=visiting_organizations_total_chart(totals),
-            most_visited_chart=programs_chart(
-                [t.year for t in totals],
-                table,
-                _("Visiting organizations per year, most-visited programs"),
-                unit=str(Unit.ORGANIZATIONS.label),
-            ),
-            most_visited=most_visited,
-            latest_visits=Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8],
+            cached_fragment("home", lambda: home_data(self.most_visited_count), self.most_visited_count, this_year)
         )
         return context

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Max, Min, Prefetch
+from django.db.models import Count, F, Max, Min, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from jeonju import charts
-from jeonju.cache import cache_public_page
+from jeonju.cache import cache_public_page, cached_fragment
 from jeonju.downloads import download_response, large_download_response
 from jeonju.views import DownloadableFilterView, programs_chart, yearly_total_chart
 
@@ -167,8 +168,28 @@ class ProgramDetailView(DetailView):
     template_name = "programs/program_detail.html"
     context_object_name = "program"
 
-    def get_queryset(self):
-        return Program.objects.prefetch_related(
+    model = Program
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Everything below the program's own fields is a function of the data: built once per
+        # data generation and language, then shared by every request.
+        context.update(cached_fragment("program-detail", lambda: self.build(self.object), self.object.pk))
+        return context
+
+    @staticmethod
+    def visit_queryset():
+        # The public pages sit above all three apps, so a program page may show its visits.
+        from visits.models import Visit
+
+        return Visit.objects.select_related("organization", "source").order_by(
+            F("year").desc(), F("visited_on").desc(nulls_last=True), "organization"
+        )
+
+    @classmethod
+    def build(cls, program: Program) -> dict:
+        prefetch_related_objects(
+            [program],
             "policies",
             "sources",
             Prefetch("milestones", queryset=Milestone.objects.select_related("source")),
@@ -178,22 +199,8 @@ class ProgramDetailView(DetailView):
                 "metrics",
                 queryset=YearlyMetric.objects.select_related("indicator", "source").order_by("indicator", "year"),
             ),
-            Prefetch(
-                "visits",
-                queryset=self.visit_queryset(),
-            ),
+            Prefetch("visits", queryset=cls.visit_queryset()),
         )
-
-    @staticmethod
-    def visit_queryset():
-        # The public pages sit above all three apps, so a program page may show its visits.
-        from visits.models import Visit
-
-        return Visit.objects.select_related("organization", "source").order_by("-year", "-visited_on", "organization")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        program = self.object
         refs = SourceIndex()
         for source in program.sources.all():
             refs.ref(source)
@@ -218,7 +225,7 @@ class ProgramDetailView(DetailView):
                         x_label=_("Year"),
                         value_label=indicator.name,
                         money=indicator.unit == Unit.KRW,
-                    ),
+                    ).rendered(),
                 }
             )
 
@@ -254,27 +261,26 @@ class ProgramDetailView(DetailView):
                 unit=_("KRW"),
                 label_header=_("Funding source"),
                 money=True,
-            )
+            ).rendered()
 
         milestones = list(program.milestones.all())
         awards = list(program.awards.all())
         for item in [*milestones, *awards]:
             item.source_ref = refs.ref(item.source)
 
-        context.update(
-            policies=list(program.policies.all()),
-            indicators=indicators,
-            visits=visits,
-            visit_years=visit_years,
-            budget_lines=lines,
-            budget_subtotals=budget["subtotals"],
-            budget_total=budget["total"],
-            budget_chart=budget_chart,
-            milestones=milestones,
-            awards=awards,
-            sources=list(refs),
-        )
-        return context
+        return {
+            "policies": list(program.policies.all()),
+            "indicators": indicators,
+            "visits": visits,
+            "visit_years": visit_years,
+            "budget_lines": lines,
+            "budget_subtotals": budget["subtotals"],
+            "budget_total": budget["total"],
+            "budget_chart": budget_chart,
+            "milestones": milestones,
+            "awards": awards,
+            "sources": list(refs),
+        }
 
 
 class ProgramDownloadView(SingleObjectMixin, View):
@@ -447,7 +453,19 @@ class IndicatorDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        indicator = self.object
+        page = self.request.GET.get("page") or "1"
+        # A function of the data and the page number alone: built once per data generation.
+        key = page if len(page) <= 20 else None  # a page number that long is a 404 anyway
+        built = cached_fragment("indicator-detail", lambda: self.build(self.object), self.object.pk, key)
+        # The paginator again, from the cached count (a paginator holds its queryset: not cached).
+        paginator = Paginator([], self.programs_per_page)
+        paginator.count = built["program_count"]
+        page_obj = paginator.page(built["page_number"])
+        page_obj.object_list = [row["program"] for row in built["rows"]]
+        context.update(built, paginator=paginator, page_obj=page_obj, is_paginated=paginator.num_pages > 1)
+        return context
+
+    def build(self, indicator) -> dict:
         unit = indicator.get_unit_display()
         money = indicator.unit == Unit.KRW
         refs = SourceIndex()
@@ -473,6 +491,7 @@ class IndicatorDetailView(DetailView):
                 value_label=indicator.name,
                 money=money,
             )
+            total_chart = total_chart and total_chart.rendered()
         chart = None
         if paginator.num_pages == 1:
             # Every program fits on the page: one line each (on longer lists the table is paged and
@@ -488,15 +507,27 @@ class IndicatorDetailView(DetailView):
                 unit=unit,
                 money=money,
             )
-        context.update(
-            years=years,
-            rows=rows,
-            total_chart=total_chart,
-            chart=chart,
-            sources=list(refs),
-            paginator=paginator,
-            page_obj=page,
-            is_paginated=paginator.num_pages > 1,
-            program_count=paginator.count,
+            chart = chart and chart.rendered()
+        # The table of values is the page's largest piece of markup: rendered here, once.
+        values_table = render_to_string(
+            "programs/includes/indicator_values.html",
+            {
+                "indicator": indicator,
+                "years": years,
+                "rows": rows,
+                "page_obj": page,
+                "paginator": paginator,
+                "is_paginated": paginator.num_pages > 1,
+                "program_count": paginator.count,
+            },
         )
-        return context
+        return {
+            "values_table": values_table,
+            "years": years,
+            "rows": rows,
+            "total_chart": total_chart,
+            "by_program_chart": chart,
+            "sources": list(refs),
+            "program_count": paginator.count,
+            "page_number": page.number,
+        }

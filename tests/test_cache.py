@@ -43,6 +43,54 @@ def test_second_request_is_served_from_the_cache_without_queries(caching, client
     assert "unsafe-inline" not in second["Content-Security-Policy"]
 
 
+@pytest.fixture
+def fragments():
+    """Page caching off, fragment caching on: every request runs its view and its template."""
+    with override_settings(PUBLIC_PAGE_CACHE_SECONDS=0, PUBLIC_FRAGMENT_CACHE_SECONDS=300):
+        cache.clear()
+        yield
+        cache.clear()
+
+
+# With the page cache off, what a request still asks the database once the shared fragments
+# (aggregates, charts, counts, filter forms) are built: only what is its own.
+FRAGMENT_PAGES = {
+    "/": 0,
+    "/en/": 0,
+    "/programs/palbok-art-factory/": 1,  # the program
+    "/indicators/visiting-organizations/": 1,  # the indicator
+    "/programs/?category=facility&sort=visits": 2,  # the page of programs and their policies
+    "/visits/?region=gyeonggi": 1,  # the page of visits
+    "/policies/": 3,  # the page of policies, their core values and terms
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", FRAGMENT_PAGES)
+def test_with_the_page_cache_off_shared_fragments_are_built_once(
+    fragments, client, path, django_assert_max_num_queries
+):
+    first = client.get(path)
+    assert first.status_code == 200 and "X-Cache" not in first
+    with django_assert_max_num_queries(FRAGMENT_PAGES[path]):
+        second = client.get(path)
+    assert second.content == first.content
+
+
+@pytest.mark.django_db
+def test_fragments_follow_a_change_at_once(fragments, client, palbok, django_capture_on_commit_callbacks):
+    from tests.factories import OrganizationFactory, VisitFactory
+
+    page = palbok.get_absolute_url()
+    client.get(page), client.get("/"), client.get("/visits/?region=ulsan")
+    with django_capture_on_commit_callbacks(execute=True):
+        VisitFactory(
+            program=palbok, year=2024, organization=OrganizationFactory(name_ko="울산 시험 기관", region="ulsan")
+        )
+    for path in (page, "/", "/visits/?region=ulsan"):
+        assert "울산 시험 기관" in client.get(path).content.decode(), path
+
+
 @pytest.mark.django_db
 def test_languages_are_cached_apart(caching, client):
     korean = client.get("/programs/palbok-art-factory/")

@@ -73,7 +73,7 @@ def test_indicator_page_is_paginated_and_bounded(client, django_assert_max_num_q
     assert context["program_count"] == program_count and program_count >= 120
     assert context["is_paginated"] and context["paginator"].num_pages == (program_count + 24) // 25
     assert len(context["rows"]) == 25
-    assert context["chart"] is None  # no line per program once the list is paged...
+    assert context["by_program_chart"] is None  # no line per program once the list is paged...
     assert context["total_chart"] is not None  # ...the yearly total instead
     body = response.content.decode()
     assert 'href="?page=3"' in body and 'href="?page=1"' in body

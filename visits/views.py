@@ -6,7 +6,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from jeonju import charts
-from jeonju.cache import MAX_CACHED_QUERY_LENGTH, cache_public_page, cached_fragment
+from jeonju.cache import cache_public_page, cached_query_fragment
 from jeonju.views import DownloadableFilterView
 from policies.models import Source
 
@@ -26,8 +26,8 @@ class VisitListView(DownloadableFilterView):
         return Visit.objects.with_related()
 
     def aggregates(self, queryset) -> dict:
-        """Totals of the filtered set and its visits per (year, region of origin), cached per data
-        generation and filters: every page of one filtered list shares them."""
+        """Totals of the filtered set and its charts (visits per year and per region of origin),
+        built once per data generation and filters: every page of one filtered list shares them."""
 
         def build():
             filtered = queryset.order_by()
@@ -38,46 +38,31 @@ class VisitListView(DownloadableFilterView):
                 people=Sum("people"),
             )
             # One GROUP BY (at most years × regions rows); both charts are its margins.
-            cells = [
-                (row["year"], row["organization__region"], row["n"])
-                for row in filtered.values("year", "organization__region").annotate(n=Count("*"))
-            ]
-            return {"totals": totals, "cells": cells}
+            by_year: Counter[int] = Counter()
+            by_region: Counter[str] = Counter()
+            for row in filtered.values("year", "organization__region").annotate(n=Count("*")):
+                by_year[row["year"]] += row["n"]
+                by_region[row["organization__region"]] += row["n"]
+            return {"totals": totals, **self.charts(by_year, by_region)}
 
-        query = sorted((key, value) for key, values in self.request.GET.lists() if key != "page" for value in values)
-        if len(str(query)) > MAX_CACHED_QUERY_LENGTH:
-            return build()
-        return cached_fragment("visit-list-aggregates", build, query)
+        if not hasattr(self, "_aggregates"):
+            self._aggregates = cached_query_fragment(self.request, "visit-list-aggregates", build)
+        return self._aggregates
 
-    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        # The totals of the filtered set also give the paginator its count: no COUNT query of its own.
-        self.figures = self.aggregates(queryset)
-        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
-        paginator.count = self.figures["totals"]["visits"]
-        return paginator
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["totals"] = self.figures["totals"]
-        by_year: Counter[int] = Counter()
-        by_region: Counter[str] = Counter()
-        for year, region, n in self.figures["cells"]:
-            by_year[year] += n
-            by_region[region] += n
+    @staticmethod
+    def charts(by_year: Counter, by_region: Counter) -> dict:
         region_labels = dict(Region.choices)
-        context["year_chart"] = (
-            charts.bar_chart(
+        year_chart = region_chart = None
+        if by_year:
+            year_chart = charts.bar_chart(
                 [charts.Point(str(year), n) for year, n in sorted(by_year.items())],
                 title=_("Named visits on record, by year"),
                 unit=_("visits"),
                 x_label=_("Year"),
                 value_label=_("Visits on record"),
-            )
-            if by_year
-            else None
-        )
-        context["region_chart"] = (
-            charts.hbar_chart(
+            ).rendered()
+        if by_region:
+            region_chart = charts.hbar_chart(
                 [
                     (str(region_labels.get(region, region)), n)
                     for region, n in sorted(by_region.items(), key=lambda item: (-item[1], item[0]))
@@ -85,10 +70,16 @@ class VisitListView(DownloadableFilterView):
                 title=_("Named visits on record, by region of origin"),
                 unit=_("visits"),
                 label_header=_("Region of origin"),
-            )
-            if by_region
-            else None
-        )
+            ).rendered()
+        return {"year_chart": year_chart, "region_chart": region_chart}
+
+    def paginator_count(self, queryset) -> int:
+        # The totals of the filtered set also give the paginator its count: no COUNT query of its own.
+        return self.aggregates(queryset)["totals"]["visits"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.aggregates(self.object_list))
         return context
 
     def download_columns(self):

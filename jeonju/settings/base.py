@@ -190,6 +190,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", defa
 # How long a rendered public page may be served from the cache (jeonju/cache.py); a change of
 # the data invalidates it at once anyway. 0 switches page caching off.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
+# How long the expensive parts of a page (aggregates, charts, filter forms, paginator counts)
+# may be reused by the pages that are rendered afresh; invalidated with the data as well.
+# 0 switches fragment caching off.
+PUBLIC_FRAGMENT_CACHE_SECONDS = env.int("PUBLIC_FRAGMENT_CACHE_SECONDS", default=600)
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 # CSV uploads larger than this are refused before they are parsed.
 CSV_UPLOAD_MAX_BYTES = env.int("CSV_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from jeonju.charts import format_krw, format_number
 
@@ -74,3 +75,12 @@ def place(organization):
     if not municipality or _bare_place(municipality) == _bare_place(str(region)):
         return region
     return format_html("{} · {}", region, bi(organization, "municipality"))
+
+
+@register.filter
+def source_ref(ref):
+    """A footnote reference to the page's numbered list of sources: "[2]", read as "source 2"."""
+    if not ref:
+        return ""
+    markup = '<a class="source-ref" href="#source-{}"><span class="visually-hidden">{} </span>[{}]</a>'
+    return format_html(markup, ref, _("source"), ref)
