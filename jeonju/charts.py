@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -199,23 +200,20 @@ class Chart:
     _html: SafeString | None = field(default=None, repr=False, compare=False)
 
     def __html__(self) -> SafeString:
-        """The figure as templates/includes/chart.html renders it (picture, data table, footnote).
-
-        Rendered once and kept on the chart, so a chart cached as a fragment carries its markup
-        and `{{ chart }}` in a template costs nothing more.
-        """
+        """The figure as templates/includes/chart.html renders it (picture, data table, footnote),
+        rendered once and kept: `{{ chart }}` in a template."""
         if self._html is None:
-            from django.template.loader import render_to_string
-
             self._html = mark_safe(render_to_string("includes/chart.html", {"chart": self}))
         return self._html
 
-    def rendered(self) -> Chart:
-        self.__html__()
-        return self
-
     def __str__(self) -> str:
         return self.__html__()
+
+    def __getstate__(self) -> dict:
+        # A chart cached as a fragment is stored with its markup (in the language it was built
+        # in), so the requests that reuse it do not render it again.
+        self.__html__()
+        return self.__dict__
 
 
 def _id(*parts: Any) -> str:

@@ -144,23 +144,21 @@ def programs_chart(years: list[int], table, title: str, unit: str = "", money: b
 
 
 def home_data(most_visited_count: int) -> dict[str, Any]:
-    """Everything the home page shows: its figures, charts (rendered) and lists, all of them
+    """Everything the home page shows: its figures, charts and lists, all of them
     functions of the data alone, so one build serves every request of a data generation."""
     totals = yearly_totals()
     most_visited = most_visited_programs(most_visited_count)
     by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
     table = {program: by_program[program] for program in most_visited if program in by_program}
-    visitors_chart = visiting_organizations_total_chart(totals)
-    most_visited_chart = programs_chart(
-        [t.year for t in totals],
-        table,
-        _("Visiting organizations per year, most-visited programs"),
-        unit=str(Unit.ORGANIZATIONS.label),
-    )
     return {
         "figures": headline_figures(),
-        "visitors_chart": visitors_chart and visitors_chart.rendered(),
-        "most_visited_chart": most_visited_chart and most_visited_chart.rendered(),
+        "visitors_chart": visiting_organizations_total_chart(totals),
+        "most_visited_chart": programs_chart(
+            [t.year for t in totals],
+            table,
+            _("Visiting organizations per year, most-visited programs"),
+            unit=str(Unit.ORGANIZATIONS.label),
+        ),
         "most_visited": most_visited,
         "latest_visits": list(Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8]),
     }

@@ -41,6 +41,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jeonju.csvio import (
     CsvReadError,
@@ -289,6 +290,29 @@ def parse_metrics(data: bytes, lookups: Lookups | None = None) -> ParsedFile:
         return parsed
 
 
+class NameMessages(NamedTuple):
+    """What the importer says of a program or indicator cell that names nothing it knows."""
+
+    column: str
+    required: str
+    ambiguous: str  # %(text)s names more than one
+    unknown: str  # %(text)s names none
+
+
+PROGRAM_NAMES = NameMessages(
+    "program",
+    gettext_lazy("a program is required"),
+    gettext_lazy("%(text)s names more than one program; use the slug"),
+    gettext_lazy("unknown program %(text)s (give its slug or name)"),
+)
+INDICATOR_NAMES = NameMessages(
+    "indicator",
+    gettext_lazy("an indicator is required"),
+    gettext_lazy("%(text)s names more than one indicator; use the code"),
+    gettext_lazy("unknown indicator %(text)s (give its code or name)"),
+)
+
+
 def _parse_records(parsed: ParsedFile, records, lookups: Lookups | None) -> ParsedFile:
     header_line, headers = next(records, (1, []))
     if not headers:
@@ -336,6 +360,22 @@ def _parse_records(parsed: ParsedFile, records, lookups: Lookups | None) -> Pars
     problem = parsed.problem
     new_row = functools.partial(tuple.__new__, MetricRow)  # MetricRow(...) without its __new__
 
+    def resolve_name(line, cells, raw: str, cache: dict, lookup: dict, names: NameMessages) -> int | None:
+        """A program's or indicator's id from its slug/code or name, each distinct cell resolved
+        once (names repeat down a file); 0 or None, with the problem recorded, if there is none."""
+        found = cache.get(raw, -1)
+        if found == -1:
+            found = cache[raw] = lookup.get(_key(unescape_formula_guard(raw)), 0)
+        if not found:
+            text = unescape_formula_guard(raw)
+            if not text:
+                problem(line, names.column, str(names.required), cells)
+            elif found is None:
+                problem(line, names.column, str(names.ambiguous) % {"text": text}, cells)
+            else:
+                problem(line, names.column, str(names.unknown) % {"text": text}, cells)
+        return found
+
     def one_by_one(records) -> None:
         """Check each row in turn, naming every problem by line and column."""
         for line, cells in records:
@@ -357,36 +397,10 @@ def _parse_records(parsed: ParsedFile, records, lookups: Lookups | None) -> Pars
                 cells = cells + [""] * (width - len(cells))
 
             # Names, years, kinds and dates repeat down a file: each distinct cell is resolved once.
-            raw = cells[i_program]
-            program_id = program_cache.get(raw, -1)
-            if program_id == -1:
-                program_id = program_cache[raw] = lookups.programs.get(_key(unescape_formula_guard(raw)), 0)
-            if not program_id:
-                text = unescape_formula_guard(raw)
-                if not text:
-                    problem(line, "program", _("a program is required"), cells)
-                elif program_id is None:
-                    message = _("%(text)s names more than one program; use the slug") % {"text": text}
-                    problem(line, "program", message, cells)
-                else:
-                    problem(
-                        line, "program", _("unknown program %(text)s (give its slug or name)") % {"text": text}, cells
-                    )
-
-            raw = cells[i_indicator]
-            indicator_id = indicator_cache.get(raw, -1)
-            if indicator_id == -1:
-                indicator_id = indicator_cache[raw] = lookups.indicators.get(_key(unescape_formula_guard(raw)), 0)
-            if not indicator_id:
-                text = unescape_formula_guard(raw)
-                if not text:
-                    problem(line, "indicator", _("an indicator is required"), cells)
-                elif indicator_id is None:
-                    message = _("%(text)s names more than one indicator; use the code") % {"text": text}
-                    problem(line, "indicator", message, cells)
-                else:
-                    message = _("unknown indicator %(text)s (give its code or name)") % {"text": text}
-                    problem(line, "indicator", message, cells)
+            program_id = resolve_name(line, cells, cells[i_program], program_cache, lookups.programs, PROGRAM_NAMES)
+            indicator_id = resolve_name(
+                line, cells, cells[i_indicator], indicator_cache, lookups.indicators, INDICATOR_NAMES
+            )
 
             text = cells[i_year]
             year = year_cache.get(text, -1)

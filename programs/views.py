@@ -225,7 +225,7 @@ class ProgramDetailView(DetailView):
                         x_label=_("Year"),
                         value_label=indicator.name,
                         money=indicator.unit == Unit.KRW,
-                    ).rendered(),
+                    ),
                 }
             )
 
@@ -261,7 +261,7 @@ class ProgramDetailView(DetailView):
                 unit=_("KRW"),
                 label_header=_("Funding source"),
                 money=True,
-            ).rendered()
+            )
 
         milestones = list(program.milestones.all())
         awards = list(program.awards.all())
@@ -491,7 +491,6 @@ class IndicatorDetailView(DetailView):
                 value_label=indicator.name,
                 money=money,
             )
-            total_chart = total_chart and total_chart.rendered()
         chart = None
         if paginator.num_pages == 1:
             # Every program fits on the page: one line each (on longer lists the table is paged and
@@ -507,7 +506,6 @@ class IndicatorDetailView(DetailView):
                 unit=unit,
                 money=money,
             )
-            chart = chart and chart.rendered()
         # The table of values is the page's largest piece of markup: rendered here, once.
         values_table = render_to_string(
             "programs/includes/indicator_values.html",

@@ -3,6 +3,7 @@
 from collections import Counter
 
 from django.db.models import Count, Sum
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from jeonju import charts
@@ -25,12 +26,13 @@ class VisitListView(DownloadableFilterView):
     def get_queryset(self):
         return Visit.objects.with_related()
 
-    def aggregates(self, queryset) -> dict:
+    @cached_property
+    def aggregates(self) -> dict:
         """Totals of the filtered set and its charts (visits per year and per region of origin),
         built once per data generation and filters: every page of one filtered list shares them."""
 
         def build():
-            filtered = queryset.order_by()
+            filtered = self.object_list.order_by()
             totals = filtered.aggregate(
                 visits=Count("*"),
                 organizations=Count("organization", distinct=True),
@@ -45,9 +47,7 @@ class VisitListView(DownloadableFilterView):
                 by_region[row["organization__region"]] += row["n"]
             return {"totals": totals, **self.charts(by_year, by_region)}
 
-        if not hasattr(self, "_aggregates"):
-            self._aggregates = cached_query_fragment(self.request, "visit-list-aggregates", build)
-        return self._aggregates
+        return cached_query_fragment(self.request, "visit-list-aggregates", build)
 
     @staticmethod
     def charts(by_year: Counter, by_region: Counter) -> dict:
@@ -60,7 +60,7 @@ class VisitListView(DownloadableFilterView):
                 unit=_("visits"),
                 x_label=_("Year"),
                 value_label=_("Visits on record"),
-            ).rendered()
+            )
         if by_region:
             region_chart = charts.hbar_chart(
                 [
@@ -70,16 +70,16 @@ class VisitListView(DownloadableFilterView):
                 title=_("Named visits on record, by region of origin"),
                 unit=_("visits"),
                 label_header=_("Region of origin"),
-            ).rendered()
+            )
         return {"year_chart": year_chart, "region_chart": region_chart}
 
     def paginator_count(self, queryset) -> int:
         # The totals of the filtered set also give the paginator its count: no COUNT query of its own.
-        return self.aggregates(queryset)["totals"]["visits"]
+        return self.aggregates["totals"]["visits"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(self.aggregates(self.object_list))
+        context.update(self.aggregates)
         return context
 
     def download_columns(self):
