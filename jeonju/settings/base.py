@@ -96,6 +96,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not.
+    # The pool checks a connection before lending it (one empty round trip), so the first
+    # requests after a database restart get fresh connections rather than dead ones and a 503.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_HEALTH_CHECKS", default=True)
     # The pages run short queries, where PostgreSQL's JIT compilation costs more than it saves
     # (0.74 s on one list query at --scale 100); set DATABASE_JIT=on to give it back.
     if not env.bool("DATABASE_JIT", default=False):

@@ -41,4 +41,8 @@ def test_public_pages_answer_503_while_the_database_is_down_and_recover(served_s
             break
         time.sleep(1)
     assert set(statuses.values()) == {200}, statuses
+    # Once back, no request meets a dead pooled connection (the pool checks each one it lends):
+    # every page, many times over, from both workers.
+    later = [get(port, path, timeout=20)[0] for path in PUBLIC_PAGES * 10]
+    assert set(later) == {200}, later
     assert "Internal Server Error" not in served_site.output()
