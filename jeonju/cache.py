@@ -38,7 +38,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.views import View
 
@@ -50,6 +53,7 @@ GENERATION_KEY = "portal:data-generation"
 # random long ones must not push the real pages out of the cache).
 MAX_CACHED_QUERY_LENGTH = 512
 _HEADERS_NOT_CACHED = {"set-cookie", "content-length"}
+_MISSING = object()
 
 
 def generation() -> int:
@@ -114,11 +118,11 @@ def cached_fragment(name: str, build: Callable[[], Any], *parts: Any, timeout: i
         return build()
     try:
         key = _key("fragment", name, get_language(), *parts)
-        value = cache.get(key)
+        value = cache.get(key, _MISSING)
     except Exception:
         logger.warning("Cache unavailable; building %s", name, exc_info=True)
         return build()
-    if value is None:
+    if value is _MISSING:  # (a stored None is a value like any other)
         value = build()
         try:
             cache.set(key, value, timeout)
@@ -137,6 +141,24 @@ def cached_query_fragment(
     if len(str(query)) > MAX_CACHED_QUERY_LENGTH:
         return build()
     return cached_fragment(name, build, *parts, query)
+
+
+def cached_markup(name: str, template: str, load: Callable[[], dict], *parts: Any) -> SafeString:
+    """`template` rendered with the context `load()` returns, cached as markup per data generation
+    and language (and `parts`): a hit costs one cache read of a string, not the unpickling of the
+    model instances and charts behind it, nor their rendering. The template may use nothing of the
+    request (no `request`, no `{% querystring %}`, no CSRF token)."""
+    return mark_safe(cached_fragment(name, lambda: render_to_string(template, load()), *parts))
+
+
+def lazy_context(load: Callable[[], dict], keys: tuple[str, ...]) -> dict[str, Any]:
+    """Context entries that call `load()` (once per request) only when read.
+
+    A page whose markup comes from `cached_markup` still offers the data behind it to whatever
+    reads the context (a derived template, a test) without building it on every request.
+    """
+    load = functools.cache(load)
+    return {key: SimpleLazyObject(functools.partial(lambda key: load()[key], key)) for key in keys}
 
 
 def _bypass(request) -> bool:

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from jeonju import charts
-from jeonju.cache import cache_public_page, cached_fragment, cached_query_fragment
+from jeonju.cache import cache_public_page, cached_markup, cached_query_fragment, lazy_context
 from jeonju.downloads import large_download_response
 from programs.models import BudgetLine, Program, Unit, YearlyMetric
 from programs.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
@@ -164,6 +164,9 @@ def home_data(most_visited_count: int) -> dict[str, Any]:
     }
 
 
+HOME_DATA_KEYS = ("figures", "visitors_chart", "most_visited_chart", "most_visited", "latest_visits")
+
+
 @cache_public_page
 class HomeView(TemplateView):
     template_name = "home.html"
@@ -172,7 +175,12 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         this_year = timezone.localdate().year  # in the key: the figures name the current year
-        context.update(
-            cached_fragment("home", lambda: home_data(self.most_visited_count), self.most_visited_count, this_year)
+
+        def load():
+            return home_data(self.most_visited_count)
+
+        context["content"] = cached_markup(
+            "home", "includes/home_content.html", load, self.most_visited_count, this_year
         )
+        context.update(lazy_context(load, HOME_DATA_KEYS))
         return context

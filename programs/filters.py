@@ -1,14 +1,14 @@
 """FilterSets of the program and indicator pages, shared by the lists, downloads and feeds."""
 
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, Filter, FilterSet, ModelChoiceFilter
 
 from policies.filters import localized_name, search_filter
 from policies.models import MAX_YEAR, MIN_YEAR, CoreValue, Policy, Status
 
-from .models import Category, Program
+from .models import Category, Program, YearlyMetric
 
 
 class YearFilter(Filter):
@@ -77,11 +77,13 @@ class ProgramFilter(FilterSet):
 
     def filter_visits(self, queryset, name, value):
         # Programs with either named visitors on record or a yearly count of visiting organizations.
-        has = Q(visits__isnull=False) | Q(metrics__indicator__code="visiting-organizations", metrics__value__gt=0)
-        matching = Program.objects.filter(has).values("pk")
-        if value == "yes":
-            return queryset.filter(pk__in=matching)
-        return queryset.exclude(pk__in=matching)
+        # Two EXISTS probes of an index per program, not a join of every visit and metric.
+        from visits.models import Visit  # the visits app sits above this one
+
+        has = Exists(Visit.objects.filter(program=OuterRef("pk"))) | Exists(
+            YearlyMetric.objects.filter(program=OuterRef("pk"), indicator__code="visiting-organizations", value__gt=0)
+        )
+        return queryset.filter(has if value == "yes" else ~has)
 
     def sort_by(self, queryset, name, value):
         return queryset  # applied last, in `qs`, so it also orders unfiltered lists

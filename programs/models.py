@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jeonju.choices import fast_choice_display
+from jeonju.urlpatterns import reverse_slug
 from policies.models import Policy, Source, Status, period_constraints, validate_year, year_range_q
 
 
@@ -97,7 +97,7 @@ class Program(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("programs:detail", args=[self.slug])
+        return reverse_slug("programs:detail", self.slug)
 
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:
@@ -188,7 +188,7 @@ class Indicator(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("indicators:detail", args=[self.code])
+        return reverse_slug("indicators:detail", self.code)
 
 
 class MetricKind(models.TextChoices):

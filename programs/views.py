@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict, defaultdict
 
 from django.core.paginator import InvalidPage, Paginator
@@ -14,7 +15,7 @@ from django.views.generic import DetailView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from jeonju import charts
-from jeonju.cache import cache_public_page, cached_fragment
+from jeonju.cache import cache_public_page, cached_fragment, cached_markup, lazy_context
 from jeonju.downloads import download_response, large_download_response
 from jeonju.views import DownloadableFilterView, programs_chart, yearly_total_chart
 
@@ -170,11 +171,31 @@ class ProgramDetailView(DetailView):
 
     model = Program
 
+    data_keys = (
+        "policies",
+        "indicators",
+        "visits",
+        "visit_years",
+        "budget_lines",
+        "budget_subtotals",
+        "budget_total",
+        "budget_chart",
+        "milestones",
+        "awards",
+        "sources",
+    )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Everything below the program's own fields is a function of the data: built once per
-        # data generation and language, then shared by every request.
-        context.update(cached_fragment("program-detail", lambda: self.build(self.object), self.object.pk))
+        program = self.object
+
+        def load():
+            return {**self.build(program), "program": program}
+
+        # The page's content is a function of the data and the language: rendered once per data
+        # generation, then shared by every request.
+        context["content"] = cached_markup("program-detail", "programs/includes/program_content.html", load, program.pk)
+        context.update(lazy_context(load, self.data_keys))
         return context
 
     @staticmethod
@@ -456,14 +477,24 @@ class IndicatorDetailView(DetailView):
         page = self.request.GET.get("page") or "1"
         # A function of the data and the page number alone: built once per data generation.
         key = page if len(page) <= 20 else None  # a page number that long is a 404 anyway
-        built = cached_fragment("indicator-detail", lambda: self.build(self.object), self.object.pk, key)
+        load = functools.cache(lambda: self.build(self.object))
+
+        def shown():
+            # What the template prints: markup, charts (which carry theirs), counts and the few
+            # sources, and no model instances, which would cost more to unpickle than to query.
+            built = load()
+            return {key: built[key] for key in self.shown_keys} | {"has_rows": bool(built["rows"])}
+
+        shown = cached_fragment("indicator-detail", shown, self.object.pk, key)
         # The paginator again, from the cached count (a paginator holds its queryset: not cached).
         paginator = Paginator([], self.programs_per_page)
-        paginator.count = built["program_count"]
-        page_obj = paginator.page(built["page_number"])
-        page_obj.object_list = [row["program"] for row in built["rows"]]
-        context.update(built, paginator=paginator, page_obj=page_obj, is_paginated=paginator.num_pages > 1)
+        paginator.count = shown["program_count"]
+        page_obj = paginator.page(shown["page_number"])
+        context.update(shown, paginator=paginator, page_obj=page_obj, is_paginated=paginator.num_pages > 1)
+        context.update(lazy_context(load, ("rows", "years")))
         return context
+
+    shown_keys = ("values_table", "total_chart", "by_program_chart", "sources", "program_count", "page_number")
 
     def build(self, indicator) -> dict:
         unit = indicator.get_unit_display()

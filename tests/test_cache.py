@@ -269,3 +269,30 @@ def test_a_change_in_another_process_invalidates_this_ones_pages(redis_cache, cl
     code = "import django; django.setup(); from jeonju.cache import bump_generation; bump_generation()"
     subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, check=True, timeout=60)
     assert client.get("/visits/")["X-Cache"] == "miss"
+
+
+def test_a_fragment_whose_value_is_none_is_built_once(fragments):
+    calls = []
+
+    def build():
+        calls.append(1)
+
+    assert page_cache.cached_fragment("none-test", build) is None
+    assert page_cache.cached_fragment("none-test", build) is None
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_cached_markup_serves_a_string_and_the_data_behind_it_only_when_read(fragments, client, palbok):
+    from django.utils.safestring import SafeString
+
+    page = palbok.get_absolute_url()
+    client.get(page)
+    response = client.get(page)
+    assert isinstance(response.context["content"], SafeString)
+    # Markup alone in the cache: a string, no model instance to unpickle on a hit.
+    stored = cache.get(page_cache._key("fragment", "program-detail", "ko", palbok.pk))
+    assert type(stored) in (str, SafeString) and "<article" in stored
+    # The data behind the markup is still there for whoever reads the context (one build, on demand).
+    assert response.context["budget_total"]["lines"] >= 1
+    assert any(item["indicator"].code == "visiting-organizations" for item in response.context["indicators"])

@@ -20,11 +20,29 @@ class VisitListView(DownloadableFilterView):
     filterset_class = VisitFilter
     template_name = "visits/visit_list.html"
     context_object_name = "visits"
-    paginate_by = 50
+    paginate_by = 20  # as the program and policy lists
     download_name = "visits"
 
+    # What a row shows, and nothing more: no source, no program description (a third of the
+    # columns and a model instance a row fewer to build).
+    row_fields = (
+        "year",
+        "visited_on",
+        "program",
+        "program__slug",
+        "program__name_ko",
+        "program__name_en",
+        "organization",
+        "organization__name_ko",
+        "organization__name_en",
+        "organization__kind",
+        "organization__region",
+        "organization__municipality_ko",
+        "organization__municipality_en",
+    )
+
     def get_queryset(self):
-        return Visit.objects.with_related()
+        return Visit.objects.select_related("program", "organization").only(*self.row_fields)
 
     @cached_property
     def aggregates(self) -> dict:

@@ -84,3 +84,67 @@ def source_ref(ref):
         return ""
     markup = '<a class="source-ref" href="#source-{}"><span class="visually-hidden">{} </span>[{}]</a>'
     return format_html(markup, ref, _("source"), ref)
+
+
+# The rows of the two long public lists, formatted here rather than by a {% for %} loop: the
+# template engine resolves each variable and filter of each cell apart, which cost about 0.3 ms a
+# row (15 ms for a page of 50 visits); this is the same markup at a tenth of that.
+
+_VISIT_ROW = '<tr>\n<th scope="row">{}</th>\n<td>{}</td>\n<td>{}</td>\n<td><a href="{}">{}</a></td>\n<td>{}</td>\n</tr>'
+
+
+def _date(value) -> str:
+    """A date as <time>, like the templates' `<time datetime="{{ d|date:'Y-m-d' }}">`."""
+    return format_html('<time datetime="{0}">{0}</time>', value.isoformat())
+
+
+@register.filter
+def visit_rows(visits):
+    """The table rows of a page of visits (fetched with their program and organization)."""
+    rows = []
+    for visit in visits:
+        organization, program = visit.organization, visit.program
+        rows.append(
+            format_html(
+                _VISIT_ROW,
+                bi(organization, "name"),
+                organization.get_kind_display(),
+                place(organization),
+                program.get_absolute_url(),
+                bi(program, "name"),
+                _date(visit.visited_on) if visit.visited_on else visit.year,
+            )
+        )
+    return mark_safe("\n".join(rows))
+
+
+_PROGRAM_ROW = (
+    '<tr>\n<th scope="row"><a href="{}">{}</a>\n<span class="meta">{}</span></th>\n'
+    '<td>{}<br><span class="badge badge-{}">{}</span></td>\n<td>{}</td>\n'
+    '<td class="numeric">{}</td>\n<td class="numeric">{}</td>\n<td class="numeric">{}</td>\n</tr>'
+)
+
+
+@register.filter
+def program_rows(programs):
+    """The table rows of a page of programs (annotated by `programs_with_figures`)."""
+    rows = []
+    for program in programs:
+        start, end = program.start_year, program.end_year
+        period = f"{start or ''}{'–' if start or end else ''}{end or ''}"
+        rows.append(
+            format_html(
+                _PROGRAM_ROW,
+                program.get_absolute_url(),
+                bi(program, "name"),
+                mark_safe(", ".join(bi(policy, "title") for policy in program.policies.all())),
+                program.get_category_display(),
+                program.status,
+                program.get_status_display(),
+                period,
+                num(program.visitors_counted) or "–",
+                num(program.visit_count),
+                krw(program.budget_total) if program.budget_total else "–",
+            )
+        )
+    return mark_safe("\n".join(rows))
