@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jeonju.cache import bump_generation
 from jeonju.csvio import (
     CsvReadError,
     decode_bytes,
@@ -53,6 +54,7 @@ from jeonju.csvio import (
 )
 from policies.models import MAX_YEAR, MIN_YEAR, Source
 
+from .figures import refresh_program_figures
 from .models import Indicator, MetricKind, Program, Unit, YearlyMetric
 
 # Canonical column name → the headers accepted for it (compared without case and spaces).
@@ -774,6 +776,10 @@ def write_plan(plan: ImportPlan, *, user_id: int | None, reason: str) -> None:
         _write_postgresql(plan, user_id=user_id, reason=reason, now=now)
     else:
         _write_batched(plan, user_id=user_id, reason=reason, now=now)
+    # Bulk writes send no signals: the programs' figures and the public pages are told here.
+    refresh_program_figures({r.program_id for r in plan.created} | {r.program_id for _old, r in plan.updated})
+    bump_generation()
+    transaction.on_commit(bump_generation)
 
 
 BATCH_SIZE = 2000

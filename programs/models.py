@@ -106,6 +106,27 @@ class Program(models.Model):
             raise ValidationError({"opened_on": _("The opening date cannot come before the start year.")})
 
 
+class ProgramFigures(models.Model):
+    """A program's figures as the lists show and sort them, derived from its visits, yearly metrics
+    and budget lines and kept by programs.figures: never entered, never edited."""
+
+    program = models.OneToOneField(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, primary_key=True, related_name="figures"
+    )
+    visit_count = models.PositiveIntegerField(_("named visits on record"), default=0)
+    visitors_counted = models.DecimalField(
+        _("visiting organizations counted"), max_digits=24, decimal_places=2, null=True, blank=True
+    )
+    budget_total = models.BigIntegerField(_("budget total (KRW)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("program figures")
+        verbose_name_plural = _("program figures")
+
+    def __str__(self):
+        return str(self.program)
+
+
 class Milestone(models.Model):
     program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="milestones")
     year = models.PositiveSmallIntegerField(_("year"), validators=[validate_year])

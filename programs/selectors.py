@@ -1,7 +1,8 @@
 """Queries for the public pages that combine programs with their visits, metrics and budgets.
 
-Each figure is computed in the database as a correlated subquery, so a list of any length
-costs the same few queries and the sums never multiply each other through joins.
+Each figure is computed in the database as a correlated subquery, so the sums never multiply
+each other through joins; the lists read a program's figures from ProgramFigures, where
+programs.figures keeps these sums as the data changes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from policies.models import Policy
@@ -28,7 +29,7 @@ def _indicator_id(code: str) -> Subquery:
     return Subquery(Indicator.objects.filter(code=code).values("pk")[:1])
 
 
-def _counted_visitors_subquery():
+def counted_visitors_subquery():
     # Index-only on programs_yearlymetric (indicator, kind, program, year) INCLUDE (value, as_of).
     inner = (
         YearlyMetric.objects.filter(
@@ -42,7 +43,7 @@ def _counted_visitors_subquery():
     return Subquery(inner)
 
 
-def _visit_count_subquery():
+def visit_count_subquery():
     # COUNT(*), not COUNT(id): an index-only scan of visits_visit(program_id) answers it.
     from visits.models import Visit
 
@@ -51,7 +52,7 @@ def _visit_count_subquery():
 
 
 def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet[Program]:
-    """Programs annotated with:
+    """Programs annotated with their figures (kept in ProgramFigures by programs.figures):
 
     - `visitors_counted`: the sum of the yearly counts of visiting organizations (the sources' counts),
       None where no source gives a count at all (shown as "–", not as 0);
@@ -59,13 +60,12 @@ def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet
     - `budget_total`: the planned (else executed) amounts of all budget lines, in KRW.
     """
     queryset = Program.objects.all() if queryset is None else queryset
-    return (
-        queryset.annotate(visit_count=_visit_count_subquery())
-        .with_budget_totals()
-        .annotate(visitors_counted=_counted_visitors_subquery())
-        .prefetch_related(
-            Prefetch("policies", queryset=Policy.objects.only("pk", "slug", "title", "title_ko", "title_en"))
-        )
+    return queryset.annotate(
+        visit_count=Coalesce(F("figures__visit_count"), 0, output_field=IntegerField()),
+        visitors_counted=F("figures__visitors_counted"),
+        budget_total=F("figures__budget_total"),
+    ).prefetch_related(
+        Prefetch("policies", queryset=Policy.objects.only("pk", "slug", "title", "title_ko", "title_en"))
     )
 
 
@@ -134,7 +134,7 @@ def most_visited_programs(limit: int = 5) -> list[Program]:
     )
     programs = (
         Program.objects.filter(pk__in=[row["program"] for row in top])
-        .annotate(visit_count=_visit_count_subquery())
+        .annotate(visit_count=visit_count_subquery())
         .in_bulk()
     )
     result = []

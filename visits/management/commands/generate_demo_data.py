@@ -25,7 +25,17 @@ from django.utils import translation
 
 from jeonju.cache import bump_generation
 from policies.models import Policy, Source, Status
-from programs.models import BudgetLine, Category, FundingSource, Indicator, MetricKind, Program, YearlyMetric
+from programs.figures import refresh_program_figures
+from programs.models import (
+    BudgetLine,
+    Category,
+    FundingSource,
+    Indicator,
+    MetricKind,
+    Program,
+    ProgramFigures,
+    YearlyMetric,
+)
 from visits.models import Organization, OrganizationKind, Region, Visit
 
 SOURCE_PUBLISHER = "Synthetic benchmark data — not real"
@@ -139,10 +149,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             removed = self.clear()
             self.lap("clear")
+            if not clear:
+                counts = self.generate(scale, random.Random(seed))
+            refresh_program_figures()  # plain DELETEs and COPY send no signals
+            self.lap("figures")
             if clear:
                 self.stdout.write(f"Removed {removed} synthetic rows.")
             else:
-                counts = self.generate(scale, random.Random(seed))
                 summary = ", ".join(f"{n:,} {name}" for name, n in counts.items())
                 self.stdout.write(f"Synthetic data (scale {scale}, seed {seed}): {summary}.")
         bump_generation()
@@ -167,6 +180,7 @@ class Command(BaseCommand):
             BudgetLine.objects.filter(source__in=source_ids),
             BudgetLine.objects.filter(program__in=program_ids),
             Program.policies.through.objects.filter(program__in=program_ids),
+            ProgramFigures.objects.filter(program__in=program_ids),
             Program.objects.filter(pk__in=program_ids),
             Organization.objects.filter(name__startswith=NAME_PREFIX),
             Source.objects.filter(pk__in=source_ids),

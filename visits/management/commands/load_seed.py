@@ -6,6 +6,9 @@ updates the same rows instead of adding new ones.
 
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
+from django.db import transaction
+
+from programs.figures import refresh_program_figures
 
 SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed.json"
 
@@ -14,4 +17,7 @@ class Command(BaseCommand):
     help = "Load (or refresh) the portal's seed data: policies, programs, visits, metrics, budgets, sources."
 
     def handle(self, *args, **options):
-        call_command("loaddata", str(SEED_FIXTURE), verbosity=options["verbosity"])
+        with transaction.atomic():
+            call_command("loaddata", str(SEED_FIXTURE), verbosity=options["verbosity"])
+            # Fixtures load rows in any order; the programs' figures are summed once all are in.
+            refresh_program_figures()

@@ -1,0 +1,74 @@
+"""Each program's figures for the public lists, kept in `ProgramFigures` as the data changes.
+
+A list of programs sorted by visiting organizations would otherwise sum every program's yearly
+counts and count every program's visits on each request (correlated subqueries over the whole
+filtered set before the first row can be sent). The sums are computed here instead, the moment a
+visit, a yearly metric or a budget line is saved or deleted (one program's row, two queries),
+and for every program at once after the writes that send no signals: the metric import,
+`generate_demo_data`, `load_seed`. `python manage.py refresh_program_figures` recomputes them all.
+"""
+
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from .models import BudgetLine, Indicator, Program, ProgramFigures
+
+FIGURE_FIELDS = ("visit_count", "visitors_counted", "budget_total")
+
+
+def refresh_program_figures(program_ids: Iterable[int] | None = None) -> int:
+    """Recompute the figures of the given programs (all when None); returns how many."""
+    from .selectors import counted_visitors_subquery, visit_count_subquery
+
+    programs = Program.objects.all() if program_ids is None else Program.objects.filter(pk__in=set(program_ids))
+    rows = (
+        programs.order_by()
+        .with_budget_totals()
+        .annotate(n_visits=visit_count_subquery(), n_counted=counted_visitors_subquery())
+        .values_list("pk", "n_visits", "n_counted", "budget_total")
+    )
+    figures = [
+        ProgramFigures(program_id=pk, visit_count=visits, visitors_counted=counted, budget_total=total)
+        for pk, visits, counted, total in rows
+    ]
+    ProgramFigures.objects.bulk_create(
+        figures, batch_size=1000, update_conflicts=True, unique_fields=["program"], update_fields=FIGURE_FIELDS
+    )
+    return len(figures)
+
+
+def _remember_program(sender, instance, raw=False, **kwargs):
+    # A row moved to another program changes the figures of both.
+    if not raw and not instance._state.adding:
+        instance._figures_previous_program = (
+            sender._default_manager.filter(pk=instance.pk).values_list("program_id", flat=True).first()
+        )
+
+
+def _row_changed(sender, instance, **kwargs):
+    refresh_program_figures({instance.program_id, getattr(instance, "_figures_previous_program", None)} - {None})
+
+
+def _program_loaded(sender, instance, raw=False, **kwargs):
+    # Fixtures load rows in any order: a program loaded after its visits gets its figures here.
+    if raw:
+        refresh_program_figures([instance.pk])
+
+
+def _indicator_changed(sender, instance, **kwargs):
+    # The counts are those of the indicator with the visiting-organizations code: any change of
+    # an indicator's code may change every program's count.
+    refresh_program_figures()
+
+
+def connect_signals() -> None:
+    for model in (apps.get_model("visits", "Visit"), apps.get_model("programs", "YearlyMetric"), BudgetLine):
+        uid = f"programs.figures.{model._meta.label_lower}"
+        pre_save.connect(_remember_program, sender=model, dispatch_uid=f"{uid}.pre_save")
+        post_save.connect(_row_changed, sender=model, dispatch_uid=f"{uid}.post_save")
+        post_delete.connect(_row_changed, sender=model, dispatch_uid=f"{uid}.post_delete")
+    post_save.connect(_program_loaded, sender=Program, dispatch_uid="programs.figures.program")
+    post_save.connect(_indicator_changed, sender=Indicator, dispatch_uid="programs.figures.indicator.save")
+    post_delete.connect(_indicator_changed, sender=Indicator, dispatch_uid="programs.figures.indicator.delete")

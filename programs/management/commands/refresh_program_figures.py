@@ -1,0 +1,21 @@
+"""Recompute every program's figures (ProgramFigures) from its visits, metrics and budget lines.
+
+They are kept as the data changes; this is for writes made outside the portal's code (SQL by
+hand, a restored table) and costs a few seconds at --scale 100.
+"""
+
+from django.core.management import BaseCommand
+from django.db import transaction
+
+from jeonju.cache import bump_generation
+from programs.figures import refresh_program_figures
+
+
+class Command(BaseCommand):
+    help = "Recompute every program's visit count, counted visiting organizations and budget total."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            count = refresh_program_figures()
+        bump_generation()
+        self.stdout.write(f"Figures of {count:,} programs recomputed.")

@@ -1,0 +1,101 @@
+"""Each program's figures (ProgramFigures) stay what a full recomputation gives, whatever writes
+the data: a save, a delete, a visit moved between programs, the metric import, the seed, the
+synthetic data generator."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from jeonju import cache as page_cache
+from programs.figures import refresh_program_figures
+from programs.models import Indicator, ProgramFigures
+from programs.selectors import programs_with_figures
+from tests.factories import BudgetLineFactory, ProgramFactory, VisitFactory, YearlyMetricFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def stored() -> dict:
+    return {f.program_id: (f.visit_count, f.visitors_counted, f.budget_total) for f in ProgramFigures.objects.all()}
+
+
+def assert_consistent():
+    before = stored()
+    refresh_program_figures()
+    assert stored() == before
+
+
+def figures(program) -> tuple:
+    p = programs_with_figures().get(pk=program.pk)
+    return p.visit_count, p.visitors_counted, p.budget_total
+
+
+def test_the_seed_is_loaded_with_its_figures(palbok):
+    assert_consistent()
+    visits, counted, budget = figures(palbok)
+    assert counted >= 84 and budget == 5_000_000_000
+
+
+def test_saves_deletes_and_moves_keep_the_figures():
+    indicator = Indicator.objects.get(code="visiting-organizations")
+    a, b = ProgramFactory(), ProgramFactory()
+    assert figures(a) == (0, None, None)  # a new program, nothing on record
+    visit = VisitFactory(program=a)
+    VisitFactory(program=a)
+    metric = YearlyMetricFactory(program=a, indicator=indicator, year=2020, value=12)
+    YearlyMetricFactory(program=a, indicator=indicator, year=2020, value=99, kind="target")  # not a count
+    line = BudgetLineFactory(program=a, planned_amount=None, executed_amount=300)
+    assert figures(a) == (2, Decimal("12"), 300)
+    visit.program = b
+    visit.save()
+    assert figures(a)[0] == 1 and figures(b)[0] == 1
+    metric.value = 20
+    metric.save()
+    line.delete()
+    assert figures(a) == (1, Decimal("20"), None)
+    assert_consistent()
+
+
+def test_renaming_the_counted_indicator_changes_every_count():
+    indicator = Indicator.objects.get(code="visiting-organizations")
+    program = ProgramFactory()
+    YearlyMetricFactory(program=program, indicator=indicator, year=2020, value=7)
+    indicator.code = "visiting-organizations-old"
+    indicator.save()
+    assert figures(program)[1] is None
+    assert_consistent()
+
+
+def test_the_metric_import_updates_the_figures_and_the_public_pages(client, settings, tmp_path):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    program = ProgramFactory(slug="import-figures", name_ko="가져오기 시험")
+    client.get("/programs/?q=가져오기")
+    generation = page_cache.generation()
+    csv = "program,indicator,year,value\nimport-figures,visiting-organizations,2021,45\n"
+    path = tmp_path / "figures.csv"
+    path.write_text(csv, encoding="utf-8")
+    call_command("import_metrics", str(path), stdout=io.StringIO())
+    assert figures(program)[1] == Decimal("45")
+    assert page_cache.generation() > generation  # the cached list is not served again
+    assert "45" in client.get("/programs/?q=가져오기").content.decode()
+    assert_consistent()
+
+
+def test_generated_data_and_its_removal_keep_the_figures(palbok):
+    call_command("generate_demo_data", "--scale", "1", "--seed", "3", stdout=io.StringIO())
+    assert_consistent()
+    assert ProgramFigures.objects.filter(program__slug__startswith="demo-").exists()
+    call_command("generate_demo_data", "--clear", stdout=io.StringIO())
+    assert not ProgramFigures.objects.filter(program__slug__startswith="demo-").exists()
+    assert_consistent()
+
+
+def test_the_command_recomputes_everything():
+    program = ProgramFactory()
+    VisitFactory(program=program)
+    ProgramFigures.objects.filter(program=program).update(visit_count=99)  # a write outside the portal
+    out = io.StringIO()
+    call_command("refresh_program_figures", stdout=out)
+    assert figures(program)[0] == 1 and "recomputed" in out.getvalue()
