@@ -155,7 +155,8 @@ def lazy_context(load: Callable[[], dict], keys: tuple[str, ...]) -> dict[str, A
     """Context entries that call `load()` (once per request) only when read.
 
     A page whose markup comes from `cached_markup` still offers the data behind it to whatever
-    reads the context (a derived template, a test) without building it on every request.
+    reads the context (a derived template, a test) without building it on every request. Each
+    entry is a proxy: test it for truth, not for identity (`is None`).
     """
     load = functools.cache(load)
     return {key: SimpleLazyObject(functools.partial(lambda key: load()[key], key)) for key in keys}

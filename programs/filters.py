@@ -1,14 +1,14 @@
 """FilterSets of the program and indicator pages, shared by the lists, downloads and feeds."""
 
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, Filter, FilterSet, ModelChoiceFilter
 
 from policies.filters import localized_name, search_filter
 from policies.models import MAX_YEAR, MIN_YEAR, CoreValue, Policy, Status
 
-from .models import Category, Program, YearlyMetric
+from .models import Category, Program
 
 
 class YearFilter(Filter):
@@ -76,13 +76,9 @@ class ProgramFilter(FilterSet):
         return queryset.filter(Q(start_year__isnull=True) | Q(start_year__lte=value))
 
     def filter_visits(self, queryset, name, value):
-        # Programs with either named visitors on record or a yearly count of visiting organizations.
-        # Two EXISTS probes of an index per program, not a join of every visit and metric.
-        from visits.models import Visit  # the visits app sits above this one
-
-        has = Exists(Visit.objects.filter(program=OuterRef("pk"))) | Exists(
-            YearlyMetric.objects.filter(program=OuterRef("pk"), indicator__code="visiting-organizations", value__gt=0)
-        )
+        # Programs with either named visitors on record or a count of visiting organizations,
+        # read from their figures (programs.figures).
+        has = Q(figures__visit_count__gt=0) | Q(figures__visitors_counted__gt=0)
         return queryset.filter(has if value == "yes" else ~has)
 
     def sort_by(self, queryset, name, value):

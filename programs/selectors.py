@@ -7,15 +7,14 @@ programs.figures keeps these sums as the data changes.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-
-from policies.models import Policy
+from django.utils.translation import get_language
 
 from .models import Indicator, MetricKind, Program, YearlyMetric
 
@@ -64,9 +63,27 @@ def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet
         visit_count=Coalesce(F("figures__visit_count"), 0, output_field=IntegerField()),
         visitors_counted=F("figures__visitors_counted"),
         budget_total=F("figures__budget_total"),
-    ).prefetch_related(
-        Prefetch("policies", queryset=Policy.objects.only("pk", "slug", "title", "title_ko", "title_en"))
     )
+
+
+# What a list shows of a program's policies; `title` in the active language, else in Korean.
+PolicyTitle = namedtuple("PolicyTitle", "slug title title_ko title_en")
+
+
+def with_policy_titles(programs: list[Program]) -> list[Program]:
+    """Give each program `policy_titles`, its policies by title, from one query of (program,
+    policy) pairs, where a prefetch builds a related manager and a Policy per program and policy."""
+    english = (get_language() or "ko").startswith("en")
+    by_program: dict[int, list[PolicyTitle]] = defaultdict(list)
+    links = Program.policies.through.objects.filter(program__in=[p.pk for p in programs]).values_list(
+        "program_id", "policy__slug", "policy__title_ko", "policy__title_en"
+    )
+    for program_id, slug, title_ko, title_en in links:
+        title = (title_en or title_ko) if english else title_ko
+        by_program[program_id].append(PolicyTitle(slug, title, title_ko, title_en))
+    for program in programs:
+        program.policy_titles = sorted(by_program.get(program.pk, []), key=lambda policy: (policy.title, policy.slug))
+    return programs
 
 
 def visiting_organizations_by_year(queryset: QuerySet[YearlyMetric] | None = None):

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Max, Min, Prefetch, prefetch_related_obje
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
@@ -18,6 +19,7 @@ from jeonju import charts
 from jeonju.cache import cache_public_page, cached_fragment, cached_markup, lazy_context
 from jeonju.downloads import download_response, large_download_response
 from jeonju.views import DownloadableFilterView, programs_chart, yearly_total_chart
+from policies.models import Policy
 
 from .filters import ProgramFilter
 from .models import (
@@ -31,7 +33,7 @@ from .models import (
     Unit,
     YearlyMetric,
 )
-from .selectors import VISITING_ORGANIZATIONS, programs_with_figures, yearly_totals
+from .selectors import VISITING_ORGANIZATIONS, programs_with_figures, with_policy_titles, yearly_totals
 
 
 @cache_public_page
@@ -42,8 +44,16 @@ class ProgramListView(DownloadableFilterView):
     paginate_by = 20
     download_name = "programs"
 
+    # What the list and its download show of a program (its long texts stay in the database).
+    list_fields = ("slug", "name_ko", "name_en", "category", "status", "start_year", "end_year")
+
     def get_queryset(self):
-        return programs_with_figures()
+        return programs_with_figures(Program.objects.only(*self.list_fields))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["programs"] = context["object_list"] = with_policy_titles(list(context["programs"]))
+        return context
 
     def download_columns(self):
         return [
@@ -62,6 +72,7 @@ class ProgramListView(DownloadableFilterView):
         ]
 
     def download_rows(self, queryset):
+        queryset = queryset.prefetch_related(Prefetch("policies", queryset=Policy.objects.only("pk", "slug")))
         for program in queryset.iterator(chunk_size=self.download_chunk_size):
             yield [
                 program.slug,
@@ -480,10 +491,17 @@ class IndicatorDetailView(DetailView):
         load = functools.cache(lambda: self.build(self.object))
 
         def shown():
-            # What the template prints: markup, charts (which carry theirs), counts and the few
-            # sources, and no model instances, which would cost more to unpickle than to query.
+            # What the template prints: markup and counts, no model instances or charts, which
+            # would cost more to unpickle than to query.
             built = load()
-            return {key: built[key] for key in self.shown_keys} | {"has_rows": bool(built["rows"])}
+            charts_and_table = (built["total_chart"] or "", built["by_program_chart"] or "", built["values_table"])
+            return {
+                "values_markup": format_html("{}{}{}", *charts_and_table),
+                "sources_markup": render_to_string("includes/sources.html", {"sources": built["sources"]}),
+                "has_rows": bool(built["rows"]),
+                "program_count": built["program_count"],
+                "page_number": built["page_number"],
+            }
 
         shown = cached_fragment("indicator-detail", shown, self.object.pk, key)
         # The paginator again, from the cached count (a paginator holds its queryset: not cached).
@@ -491,10 +509,8 @@ class IndicatorDetailView(DetailView):
         paginator.count = shown["program_count"]
         page_obj = paginator.page(shown["page_number"])
         context.update(shown, paginator=paginator, page_obj=page_obj, is_paginated=paginator.num_pages > 1)
-        context.update(lazy_context(load, ("rows", "years")))
+        context.update(lazy_context(load, ("rows", "years", "total_chart", "by_program_chart", "sources")))
         return context
-
-    shown_keys = ("values_table", "total_chart", "by_program_chart", "sources", "program_count", "page_number")
 
     def build(self, indicator) -> dict:
         unit = indicator.get_unit_display()

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from jeonju.urlpatterns import reverse_slug
-from programs.selectors import programs_with_figures
-from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
+from programs.selectors import programs_with_figures, with_policy_titles
+from tests.factories import OrganizationFactory, PolicyFactory, ProgramFactory, VisitFactory
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +37,15 @@ def test_visit_rows_escape_and_mark_korean_fallbacks():
 
 
 def test_program_rows_show_periods_figures_and_policies():
-    ProgramFactory(slug="t-row-a", name_ko="가", start_year=2018, end_year=None)
-    html = Template("{% load portal %}{{ programs|program_rows }}").render(
-        Context({"programs": programs_with_figures().filter(slug="t-row-a")})
+    program = ProgramFactory(slug="t-row-a", name_ko="가", start_year=2018, end_year=None)
+    program.policies.add(
+        PolicyFactory(title_ko="나 정책", title_en=""), PolicyFactory(title_ko="다 정책", title_en="C")
     )
+    with translation.override("en"):
+        programs = with_policy_titles(list(programs_with_figures().filter(slug="t-row-a")))
+        html = Template("{% load portal %}{{ programs|program_rows }}").render(Context({"programs": programs}))
+    # Policies by their title on the page, a Korean fallback marked as Korean.
+    assert '<span class="meta">C, ' in html and '<span lang="ko">나 정책</span></span></th>' in html
     assert "<td>2018–</td>" in html
     assert '<td class="numeric">–</td>' in html  # no count from any source, no budget
     assert '<td class="numeric">0</td>' in html  # no named visit

@@ -127,7 +127,7 @@ _PROGRAM_ROW = (
 
 @register.filter
 def program_rows(programs):
-    """The table rows of a page of programs (annotated by `programs_with_figures`)."""
+    """The table rows of a page of programs (from `programs_with_figures` and `with_policy_titles`)."""
     rows = []
     for program in programs:
         start, end = program.start_year, program.end_year
@@ -137,7 +137,7 @@ def program_rows(programs):
                 _PROGRAM_ROW,
                 program.get_absolute_url(),
                 bi(program, "name"),
-                mark_safe(", ".join(bi(policy, "title") for policy in program.policies.all())),
+                mark_safe(", ".join(bi(policy, "title") for policy in program.policy_titles)),
                 program.get_category_display(),
                 program.status,
                 program.get_status_display(),
