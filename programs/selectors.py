@@ -136,27 +136,7 @@ def yearly_totals(indicator_filter: dict | None = None, *, all_years: bool = Fal
 
 
 def most_visited_programs(limit: int = 5) -> list[Program]:
-    """The programs with the largest sums of yearly counts of visiting organizations, largest first.
-
-    One GROUP BY over the metrics (ordered by the sum, LIMIT), then only those programs are read,
-    with their named visits counted; each carries `visitors_counted` and `visit_count`.
-    """
-    top = list(
-        YearlyMetric.objects.filter(indicator=_indicator_id(VISITING_ORGANIZATIONS), kind=MetricKind.ACTUAL)
-        .order_by()
-        .values("program")
-        .annotate(total=Sum("value"))
-        .filter(total__gt=0)
-        .order_by("-total", "program")[:limit]
-    )
-    programs = (
-        Program.objects.filter(pk__in=[row["program"] for row in top])
-        .annotate(visit_count=visit_count_subquery())
-        .in_bulk()
-    )
-    result = []
-    for row in top:
-        program = programs[row["program"]]
-        program.visitors_counted = row["total"]
-        result.append(program)
-    return result
+    """The programs with the largest sums of yearly counts of visiting organizations, largest
+    first, each with `visitors_counted` and `visit_count`: one query of the programs' figures."""
+    top = programs_with_figures(Program.objects.only("slug", "name_ko", "name_en"))
+    return list(top.filter(visitors_counted__gt=0).order_by("-visitors_counted", "pk")[:limit])

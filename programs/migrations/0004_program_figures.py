@@ -57,6 +57,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'program figures',
                 'verbose_name_plural': 'program figures',
+                'indexes': [models.Index(fields=['visitors_counted'], name='figures_counted_idx')],
             },
         ),
         migrations.RunPython(fill_figures, migrations.RunPython.noop),
