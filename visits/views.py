@@ -2,12 +2,14 @@
 
 from collections import Counter
 
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from jeonju import charts
-from jeonju.cache import cache_public_page, cached_query_fragment
+from jeonju.cache import cache_public_page, cached_fragment, cached_query_fragment
+from jeonju.csvsql import csv_download_response, csv_lines_query
 from jeonju.views import DownloadableFilterView
 from policies.models import Source
 
@@ -100,45 +102,44 @@ class VisitListView(DownloadableFilterView):
         context.update(self.aggregates)
         return context
 
+    # The download's columns: (name in the file, lookup, kind of cell for jeonju.csvsql).
+    download_fields = (
+        ("program_slug", "program__slug", "text"),
+        ("program_name_ko", "program__name_ko", "text"),
+        ("program_name_en", "program__name_en", "text"),
+        ("organization_ko", "organization__name_ko", "text"),
+        ("organization_en", "organization__name_en", "text"),
+        ("organization_kind", "organization__kind", "text"),
+        ("region", "organization__region", "text"),
+        ("municipality_ko", "organization__municipality_ko", "text"),
+        ("year", "year", "int"),
+        ("visited_on", "visited_on", "date"),
+        ("people", "people", "int"),
+        ("purpose_ko", "purpose_ko", "text"),
+        ("source", "source", "label"),
+        ("recorded_at", "recorded_at", "datetime"),
+    )
+
     def download_columns(self):
-        return [
-            "program_slug",
-            "program_name_ko",
-            "program_name_en",
-            "organization_ko",
-            "organization_en",
-            "organization_kind",
-            "region",
-            "municipality_ko",
-            "year",
-            "visited_on",
-            "people",
-            "purpose_ko",
-            "source",
-            "recorded_at",
-        ]
+        return [name for name, _lookup, _kind in self.download_fields]
+
+    @staticmethod
+    def source_labels() -> dict[int, str]:
+        """Every source by its name in the active language (a few dozen rows), built once per
+        data generation: cheaper than finding which ones the filtered visits name."""
+        return cached_fragment("source-labels", lambda: {source.pk: str(source) for source in Source.objects.all()})
+
+    def download(self, fmt, queryset):
+        if fmt != "csv" or connection.vendor != "postgresql":
+            return super().download(fmt, queryset)
+        # PostgreSQL writes the CSV lines itself, the same bytes at a third of the time.
+        fields = [(lookup, kind) for _name, lookup, kind in self.download_fields]
+        sql, params = csv_lines_query(queryset, fields, {"source": self.source_labels()})
+        return csv_download_response(self.download_name, self.download_columns(), sql, params)
 
     def download_rows(self, queryset):
         # Plain tuples rather than four model instances per row; the few sources named once.
-        sources = {
-            source.pk: str(source)
-            for source in Source.objects.filter(pk__in=queryset.order_by().values("source").distinct())
-        }
-        rows = queryset.values_list(
-            "program__slug",
-            "program__name_ko",
-            "program__name_en",
-            "organization__name_ko",
-            "organization__name_en",
-            "organization__kind",
-            "organization__region",
-            "organization__municipality_ko",
-            "year",
-            "visited_on",
-            "people",
-            "purpose_ko",
-            "source",
-            "recorded_at",
-        )
+        sources = self.source_labels()
+        rows = queryset.values_list(*(lookup for _name, lookup, _kind in self.download_fields))
         for row in rows.iterator(chunk_size=self.download_chunk_size):
             yield [*row[:12], sources.get(row[12], ""), row[13]]
