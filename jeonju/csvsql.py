@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 
-from jeonju.downloads import STREAM_AFTER_ROWS, csv_text
+from jeonju import downloads
 
 KINDS = {"text", "int", "date", "datetime", "label"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -110,10 +110,10 @@ def csv_download_response(filename: str, columns: Sequence[str], sql: str, param
     and took twice as long for a few thousand); only a longer download is read again, streamed.
     """
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} LIMIT {STREAM_AFTER_ROWS + 1}", params)
+        cursor.execute(f"{sql} LIMIT {downloads.STREAM_AFTER_ROWS + 1}", params)
         head = [line for (line,) in cursor.fetchall()]
-    header = csv_text(columns, [])  # BOM and the header line, as the generic path writes them
-    if len(head) <= STREAM_AFTER_ROWS:
+    header = downloads.csv_text(columns, [])  # BOM and the header line, as the generic path writes them
+    if len(head) <= downloads.STREAM_AFTER_ROWS:
         body = header + "".join(f"{line}\r\n" for line in head)
         response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     else:

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test import RequestFactory
 
-from jeonju import csvsql
+from jeonju import csvsql, downloads
 from jeonju.views import DownloadableFilterView
 from tests.factories import OrganizationFactory, ProgramFactory, SourceFactory, VisitFactory
 from visits.filters import VisitFilter
@@ -92,7 +92,7 @@ def test_every_filter_and_the_empty_download(tricky_visits):
 
 
 def test_a_long_download_is_streamed_with_the_same_bytes(tricky_visits, monkeypatch):
-    monkeypatch.setattr(csvsql, "STREAM_AFTER_ROWS", 3)
+    monkeypatch.setattr(downloads, "STREAM_AFTER_ROWS", 3)
     monkeypatch.setattr(csvsql, "FETCH_ROWS", 2)
     view = VisitListView()
     view.request = RequestFactory().get("/visits/download.csv", {"program": "csv-sql"})
