@@ -162,6 +162,20 @@ def lazy_context(load: Callable[[], dict], keys: tuple[str, ...]) -> dict[str, A
     return {key: SimpleLazyObject(functools.partial(lambda key: load()[key], key)) for key in keys}
 
 
+class CachedObjectMixin:
+    """For a DetailView: its object read once per data generation, not on every request.
+
+    Only objects that exist are cached; an unknown slug is a 404 from the database each time.
+    """
+
+    def get_object(self, queryset=None):
+        load = super().get_object
+        if queryset is not None:
+            return load(queryset)
+        key = self.kwargs.get(self.slug_url_kwarg, self.kwargs.get(self.pk_url_kwarg))
+        return cached_fragment(f"object:{type(self).__name__}", load, key)
+
+
 def _bypass(request) -> bool:
     """Requests whose answer may be personal: staff (or anyone with a session), flash messages,
     anything but a plain GET, and absurdly long query strings."""

@@ -3,7 +3,7 @@
 from django.db.models import Count
 from django.views.generic import DetailView
 
-from jeonju.cache import cache_public_page
+from jeonju.cache import CachedObjectMixin, cache_public_page
 from jeonju.views import DownloadableFilterView
 from programs.selectors import programs_with_figures
 
@@ -59,7 +59,7 @@ class PolicyListView(DownloadableFilterView):
 
 
 @cache_public_page
-class PolicyDetailView(DetailView):
+class PolicyDetailView(CachedObjectMixin, DetailView):
     template_name = "policies/policy_detail.html"
     context_object_name = "policy"
 

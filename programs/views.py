@@ -16,7 +16,7 @@ from django.views.generic import DetailView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from jeonju import charts
-from jeonju.cache import cache_public_page, cached_fragment, cached_markup, lazy_context
+from jeonju.cache import CachedObjectMixin, cache_public_page, cached_fragment, cached_markup, lazy_context
 from jeonju.downloads import download_response, large_download_response
 from jeonju.views import DownloadableFilterView, programs_chart, yearly_total_chart
 from policies.models import Policy
@@ -176,7 +176,7 @@ def budget_summary(lines: list[BudgetLine]) -> dict:
 
 
 @cache_public_page
-class ProgramDetailView(DetailView):
+class ProgramDetailView(CachedObjectMixin, DetailView):
     template_name = "programs/program_detail.html"
     context_object_name = "program"
 
@@ -433,7 +433,7 @@ class IndicatorListView(ListView):
 
 
 @cache_public_page
-class IndicatorDetailView(DetailView):
+class IndicatorDetailView(CachedObjectMixin, DetailView):
     """An indicator: its yearly total over all programs (where values add up) and its values per
     program and year, a page of programs at a time; the download has every value."""
 

@@ -57,8 +57,9 @@ def fragments():
 FRAGMENT_PAGES = {
     "/": 0,
     "/en/": 0,
-    "/programs/palbok-art-factory/": 1,  # the program
-    "/indicators/visiting-organizations/": 1,  # the indicator
+    "/programs/palbok-art-factory/": 0,  # the program itself is a fragment too
+    "/indicators/visiting-organizations/": 0,  # and so is the indicator
+    "/policies/social-economy/": 1,  # the policy's programs and their figures
     "/programs/?category=facility&sort=visits": 2,  # the page of programs and their policies
     "/visits/?region=gyeonggi": 1,  # the page of visits
     "/policies/": 3,  # the page of policies, their core values and terms
@@ -296,3 +297,16 @@ def test_cached_markup_serves_a_string_and_the_data_behind_it_only_when_read(fra
     # The data behind the markup is still there for whoever reads the context (one build, on demand).
     assert response.context["budget_total"]["lines"] >= 1
     assert any(item["indicator"].code == "visiting-organizations" for item in response.context["indicators"])
+
+
+@pytest.mark.django_db
+def test_cached_objects_follow_a_new_address_and_unknown_ones_stay_404(
+    fragments, client, palbok, django_capture_on_commit_callbacks
+):
+    assert client.get("/programs/palbok-art-factory/").status_code == 200
+    assert client.get("/programs/no-such-program/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        palbok.slug = "palbok-renamed"
+        palbok.save()
+    assert client.get("/programs/palbok-art-factory/").status_code == 404
+    assert client.get("/programs/palbok-renamed/").status_code == 200
