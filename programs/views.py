@@ -490,7 +490,7 @@ class IndicatorDetailView(CachedObjectMixin, DetailView):
         key = page if len(page) <= 20 else None  # a page number that long is a 404 anyway
         load = functools.cache(lambda: self.build(self.object))
 
-        def shown():
+        def build_shown():
             # What the template prints: markup and counts, no model instances or charts, which
             # would cost more to unpickle than to query.
             built = load()
@@ -503,7 +503,7 @@ class IndicatorDetailView(CachedObjectMixin, DetailView):
                 "page_number": built["page_number"],
             }
 
-        shown = cached_fragment("indicator-detail", shown, self.object.pk, key)
+        shown = cached_fragment("indicator-detail", build_shown, self.object.pk, key)
         # The paginator again, from the cached count (a paginator holds its queryset: not cached).
         paginator = Paginator([], self.programs_per_page)
         paginator.count = shown["program_count"]
