@@ -6,6 +6,11 @@ filtered set before the first row can be sent). The sums are computed here inste
 visit, a yearly metric or a budget line is saved or deleted (one program's row, two queries),
 and for every program at once after the writes that send no signals: the metric import,
 `generate_demo_data`, `load_seed`. `python manage.py refresh_program_figures` recomputes them all.
+
+Each recomputation runs inside the writing transaction and sees what it sees: two transactions
+changing the same program's visits at the same moment can leave its figures one write behind,
+until the program's next change or a run of the command (staff edit one program at a time, and
+the import writes in one transaction, so this is rare).
 """
 
 from collections.abc import Iterable
