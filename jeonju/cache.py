@@ -152,13 +152,13 @@ def cached_markup(name: str, template: str, load: Callable[[], dict], *parts: An
 
 
 def lazy_context(load: Callable[[], dict], keys: tuple[str, ...]) -> dict[str, Any]:
-    """Context entries that call `load()` (once per request) only when read.
+    """Context entries that call `load()` only when read.
 
     A page whose markup comes from `cached_markup` still offers the data behind it to whatever
-    reads the context (a derived template, a test) without building it on every request. Each
-    entry is a proxy: test it for truth, not for identity (`is None`).
+    reads the context (a derived template, a test) without building it on every request. Pass
+    the same memoized `load` (functools.cache) to both, so a request builds the data once at
+    most. Each entry is a proxy: test it for truth, not for identity (`is None`).
     """
-    load = functools.cache(load)
     return {key: SimpleLazyObject(functools.partial(lambda key: load()[key], key)) for key in keys}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -176,9 +177,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         this_year = timezone.localdate().year  # in the key: the figures name the current year
 
-        def load():
-            return home_data(self.most_visited_count)
-
+        load = functools.cache(lambda: home_data(self.most_visited_count))
         context["content"] = cached_markup(
             "home", "includes/home_content.html", load, self.most_visited_count, this_year
         )

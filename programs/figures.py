@@ -25,14 +25,15 @@ FIGURE_FIELDS = ("visit_count", "visitors_counted", "budget_total")
 
 def refresh_program_figures(program_ids: Iterable[int] | None = None) -> int:
     """Recompute the figures of the given programs (all when None); returns how many."""
-    from .selectors import counted_visitors_subquery, visit_count_subquery
+    from .selectors import counted_visitors_subquery
 
     programs = Program.objects.all() if program_ids is None else Program.objects.filter(pk__in=set(program_ids))
     rows = (
         programs.order_by()
         .with_budget_totals()
-        .annotate(n_visits=visit_count_subquery(), n_counted=counted_visitors_subquery())
-        .values_list("pk", "n_visits", "n_counted", "budget_total")
+        .with_visit_counts()
+        .annotate(n_counted=counted_visitors_subquery())
+        .values_list("pk", "visit_count", "n_counted", "budget_total")
     )
     figures = [
         ProgramFigures(program_id=pk, visit_count=visits, visitors_counted=counted, budget_total=total)

@@ -44,12 +44,9 @@ class ProgramQuerySet(models.QuerySet):
         """
         from visits.models import Visit
 
+        # COUNT(*), not COUNT(id): an index-only scan of visits_visit(program_id) answers it.
         visits = (
-            Visit.objects.filter(program=OuterRef("pk"))
-            .order_by()
-            .values("program")
-            .annotate(n=Count("pk"))
-            .values("n")
+            Visit.objects.filter(program=OuterRef("pk")).order_by().values("program").annotate(n=Count("*")).values("n")
         )
         return self.annotate(visit_count=Coalesce(Subquery(visits), 0))
 

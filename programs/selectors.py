@@ -42,14 +42,6 @@ def counted_visitors_subquery():
     return Subquery(inner)
 
 
-def visit_count_subquery():
-    # COUNT(*), not COUNT(id): an index-only scan of visits_visit(program_id) answers it.
-    from visits.models import Visit
-
-    inner = Visit.objects.filter(program=OuterRef("pk")).order_by().values("program").annotate(n=Count("*"))
-    return Coalesce(Subquery(inner.values("n")), 0)
-
-
 def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet[Program]:
     """Programs annotated with their figures (kept in ProgramFigures by programs.figures):
 

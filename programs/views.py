@@ -200,9 +200,7 @@ class ProgramDetailView(CachedObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         program = self.object
 
-        def load():
-            return {**self.build(program), "program": program}
-
+        load = functools.cache(lambda: {**self.build(program), "program": program})
         # The page's content is a function of the data and the language: rendered once per data
         # generation, then shared by every request.
         context["content"] = cached_markup("program-detail", "programs/includes/program_content.html", load, program.pk)
