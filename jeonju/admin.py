@@ -1,5 +1,6 @@
 """What every app's admin shares: the site's titles, the base class that puts history and
-Korean/English fields together, and the upload-size check of CSV imports.
+Korean/English fields together, the edit-conflict check of every history-tracked form, and
+the upload-size check of CSV imports.
 
 The base classes compose three libraries by MRO. django-import-export's mixins come first
 (they only add views, URLs and the change-list template), then simple_history's
@@ -12,6 +13,10 @@ fields on one fieldset line, e.g. ("name_ko", "name_en").
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
@@ -32,20 +37,123 @@ def both_search(*fields: str) -> tuple[str, ...]:
     return tuple(f"{field}_{lang}" for field in fields for lang in ("ko", "en"))
 
 
-class HistoryTranslationAdmin(SimpleHistoryAdmin, TranslationAdmin):
+VERSION_FIELD = "edit_version"
+
+
+def latest_history_id(model, pk) -> int | None:
+    records = model.history.model.objects.filter(**{model._meta.pk.attname: pk})
+    return records.order_by("-history_id").values_list("history_id", flat=True).first()
+
+
+def _shown(value) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
+def _describe_change(record) -> str:
+    """One line for the clerk: who changed the row, when, and each field's old → new value."""
+    who = str(record.history_user) if record.history_user else gettext("no staff account")
+    if record.history_change_reason:
+        who = f"{who} ({record.history_change_reason})"
+    when = formats.date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    line = gettext("Changed by %(who)s at %(when)s") % {"who": who, "when": when}
+    previous = record.prev_record
+    if previous is None:
+        return line
+    opts = record.instance_type._meta
+    changes = [
+        f"{opts.get_field(c.field).verbose_name}: {_shown(c.old)} → {_shown(c.new)}"
+        for c in record.diff_against(previous).changes
+    ]
+    return f"{line}: {'; '.join(changes)}" if changes else line
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A change form that refuses to overwrite a row changed since the form was opened.
+
+    The form carries the id of the row's latest history record when it was opened (every save,
+    in the admin or by an import, writes one). On save, if the row has a newer record, nothing
+    is written and the clerk is shown who changed what since; the form then carries the new
+    version, so saving again, having seen the change, is a deliberate overwrite.
+    """
+
+    edit_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self._tracked():
+            self.fields[VERSION_FIELD].initial = latest_history_id(type(self.instance), self.instance.pk)
+
+    def _tracked(self) -> bool:
+        return self.instance.pk is not None and hasattr(type(self.instance), "history")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self._tracked() or self.add_prefix(VERSION_FIELD) not in self.data:
+            return cleaned
+        model = type(self.instance)
+        # Lock the row, so that no import or other clerk writes between this check and the save.
+        list(model._default_manager.select_for_update().filter(pk=self.instance.pk).values_list("pk"))
+        opened = cleaned.get(VERSION_FIELD)
+        current = latest_history_id(model, self.instance.pk)
+        if current is None or current == opened:
+            return cleaned
+        newer = model.history.filter(**{model._meta.pk.attname: self.instance.pk}, history_id__gt=opened or 0)
+        lines = [_describe_change(record) for record in newer.order_by("history_id")[:10]]
+        self.data = self.data.copy()
+        self.data[self.add_prefix(VERSION_FIELD)] = str(current)
+        raise forms.ValidationError(
+            [
+                gettext("This record was changed after you opened it, so your changes were not saved."),
+                *lines,
+                gettext("Check the values below, then save again to keep yours."),
+            ],
+            code="edit_conflict",
+        )
+
+
+def _with_version_field(fieldsets):
+    if VERSION_FIELD in flatten_fieldsets(fieldsets):
+        return fieldsets
+    *head, (name, options) = fieldsets
+    return [*head, (name, {**options, "fields": (*options["fields"], VERSION_FIELD)})]
+
+
+class VersionedFormMixin:
+    form = VersionedModelForm
+
+    def get_fieldsets(self, request, obj=None):
+        return _with_version_field(list(super().get_fieldsets(request, obj)))
+
+
+class HistoryTranslationAdmin(VersionedFormMixin, SimpleHistoryAdmin, TranslationAdmin):
     """An admin with change history and bilingual fields.
 
     simple_history's history page lists who changed what and when, with each field's old and
-    new value, and opens any earlier version to restore ("revert") it.
+    new value, and opens any earlier version to restore ("revert") it. Restoring is a change:
+    simple_history only hides the button from those who may just view, so the POST is refused
+    here for anyone without the change permission.
     """
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            # A deleted row comes back through its history: that is adding it again.
+            allowed = (
+                self.has_change_permission(request, obj)
+                if obj is not None
+                else self.has_add_permission(request) and self.has_change_permission(request)
+            )
+            if not allowed or self.revert_disabled(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
-class TabularInline(TranslationTabularInline):
+
+class TabularInline(VersionedFormMixin, TranslationTabularInline):
     extra = 0
     show_change_link = True
 
 
-class StackedInline(TranslationStackedInline):
+class StackedInline(VersionedFormMixin, TranslationStackedInline):
     extra = 0
 
 
