@@ -7,7 +7,7 @@ Everything is read from the environment:
   GUNICORN_BIND           address to listen on (default 127.0.0.1:8000, behind the proxy)
   WEB_CONCURRENCY         worker processes (default 2 × CPU cores + 1)
   GUNICORN_THREADS        threads per worker (default 1: sync workers)
-  FORWARDED_ALLOW_IPS     proxies whose X-Forwarded-* headers are trusted (default 127.0.0.1,::1)
+  FORWARDED_ALLOW_IPS     proxies whose X-Forwarded-Proto header is trusted (default 127.0.0.1,::1)
   GUNICORN_TIMEOUT        seconds before a stuck worker is restarted (default 30)
   GUNICORN_ACCESS_LOG     access log file, "-" for stdout (default), "" to switch it off
 """
@@ -22,6 +22,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Load Django once in the master, then fork: faster start, shared memory pages.
 preload_app = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# From those addresses gunicorn would also take SCRIPT_NAME and PATH_INFO from request headers,
+# which a client can send through a proxy that does not strip them: the site is served at the
+# root, so none is taken. Of the scheme headers only X-Forwarded-Proto, which the proxy sets
+# (overwriting the client's), marks a request as HTTPS.
+forwarder_headers = ""
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

@@ -15,6 +15,12 @@ Use on a view:
     @cache_public_page
     class ProgramListView(FilterView): ...
 
+A page's key is made only of what its output depends on: the scheme, host, script prefix, path,
+language and the query parameters the page reads (a FilterView's filters and `page`; others
+are dropped from the request before the view runs, so `?utm=…` or random parameters neither
+change the page nor add cache entries). One client may store only so many new pages a minute
+(PUBLIC_PAGE_CACHE_STORES_PER_MINUTE); beyond that its pages are rendered but not kept.
+
 or on a function view, or for a fragment of a page:
 
     figures = cached_fragment("home-figures", headline_figures)
@@ -37,10 +43,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.views import View
@@ -104,6 +112,8 @@ class PortalCacheConfig(AppConfig):
 
 
 def _key(*parts: Any) -> str:
+    # The script prefix is in every key: reverse() puts it in each link a page or fragment holds.
+    parts = (get_script_prefix(), *parts)
     digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
     return f"portal:{generation()}:{digest}"
 
@@ -200,7 +210,33 @@ def _cacheable(request, response) -> bool:
 
 
 def _page_key(request) -> str:
-    return _key("page", request.get_host(), request.get_full_path(), get_language())
+    # The scheme: downloads carry absolute links (http:// or https://).
+    return _key("page", request.scheme, request.get_host(), request.get_full_path(), get_language())
+
+
+def _keep_params(request, params: frozenset[str]) -> None:
+    """Drop the query parameters the page does not read, and put the rest in one order, so that
+    what the view sees, and so the page and its key, is the same for every spelling of a query."""
+    kept = sorted(
+        ((key, value) for key, values in request.GET.lists() if key in params for value in values),
+        key=lambda item: item[0],
+    )
+    query = urlencode(kept)
+    if query != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query)
+
+
+def _may_store(request) -> bool:
+    """Whether this client may add one more page to the cache this minute."""
+    from jeonju.middleware import client_ip
+
+    limit = settings.PUBLIC_PAGE_CACHE_STORES_PER_MINUTE
+    if not limit:
+        return True
+    key = f"portal:stores:{client_ip(request)}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    return cache.incr(key) <= limit
 
 
 def _from_cache(entry) -> HttpResponse:
@@ -211,9 +247,10 @@ def _from_cache(entry) -> HttpResponse:
     return response
 
 
-def _cache_view(view: Callable) -> Callable:
+def _cache_view(view: Callable, params: frozenset[str]) -> Callable:
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        _keep_params(request, params)
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
         if not timeout or _bypass(request):
             return view(request, *args, **kwargs)
@@ -233,7 +270,8 @@ def _cache_view(view: Callable) -> Callable:
         if _cacheable(request, response):
             headers = [(k, v) for k, v in response.items() if k.lower() not in _HEADERS_NOT_CACHED]
             try:
-                cache.set(key, (response.status_code, headers, response.content), timeout)
+                if _may_store(request):
+                    cache.set(key, (response.status_code, headers, response.content), timeout)
             except Exception:
                 logger.warning("Cache unavailable; %s not stored", request.path, exc_info=True)
         response["X-Cache"] = "miss"
@@ -242,13 +280,25 @@ def _cache_view(view: Callable) -> Callable:
     return wrapped
 
 
-def cache_public_page(view):
-    """Cache a public view's page per (host, path and query string, language, data generation).
+def _params_read_by(view) -> frozenset[str]:
+    filterset_class = getattr(view, "filterset_class", None)
+    if filterset_class is not None:
+        return frozenset({*filterset_class.base_filters, "page"})
+    return frozenset({"page"} if getattr(view, "paginate_by", None) else ())
 
-    Works on a function view and on a class-based view (decorate the class). Pages for anyone
-    with a session (staff), pages that set a cookie or carry a CSRF token, and errors are never
-    cached.
+
+def cache_public_page(view=None, *, params: tuple[str, ...] | None = None):
+    """Cache a public view's page per (scheme, host, script prefix, path, the query parameters
+    it reads, language, data generation).
+
+    `params` names the query parameters the view reads; by default a FilterView's filters and
+    `page`, `page` for a paginated view, none otherwise. Works on a function view and on a
+    class-based view (decorate the class). Pages for anyone with a session (staff), pages that
+    set a cookie or carry a CSRF token, and errors are never cached.
     """
+    if view is None:
+        return functools.partial(cache_public_page, params=params)
+    read = frozenset(params) if params is not None else _params_read_by(view)
     if isinstance(view, type) and issubclass(view, View):
-        return method_decorator(_cache_view, name="dispatch")(view)
-    return _cache_view(view)
+        return method_decorator(functools.partial(_cache_view, params=read), name="dispatch")(view)
+    return _cache_view(view, read)

@@ -430,7 +430,7 @@ class IndicatorListView(ListView):
         )
 
 
-@cache_public_page
+@cache_public_page(params=("page",))
 class IndicatorDetailView(CachedObjectMixin, DetailView):
     """An indicator: its yearly total over all programs (where values add up) and its values per
     program and year, a page of programs at a time; the download has every value."""

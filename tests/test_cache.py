@@ -184,7 +184,7 @@ def test_posts_and_long_query_strings_bypass_the_cache(settings):
     cache.clear()
     calls = []
 
-    @page_cache.cache_public_page
+    @page_cache.cache_public_page(params=("q",))
     def view(request):
         calls.append(request.method)
         return HttpResponse("ok")

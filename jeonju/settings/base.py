@@ -197,6 +197,10 @@ PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
 # may be reused by the pages that are rendered afresh; invalidated with the data as well.
 # 0 switches fragment caching off.
 PUBLIC_FRAGMENT_CACHE_SECONDS = env.int("PUBLIC_FRAGMENT_CACHE_SECONDS", default=600)
+# How many new pages one client address may add to the page cache a minute; beyond it, its
+# pages are rendered but not stored (random query strings must not fill the shared cache).
+# 0: no limit.
+PUBLIC_PAGE_CACHE_STORES_PER_MINUTE = env.int("PUBLIC_PAGE_CACHE_STORES_PER_MINUTE", default=120)
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 # CSV uploads larger than this are refused before they are parsed.
 CSV_UPLOAD_MAX_BYTES = env.int("CSV_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
