@@ -80,9 +80,9 @@ def test_confirm_of_a_file_the_user_did_not_upload_is_refused_without_reading_or
 ):
     client, _ = staff_client("Budget editors")
     response = confirm(client, {"import_file_name": name_of(temp_file), "original_file_name": "x.csv", "format": "0"})
-    assert refused(response, NOT_YOURS)
     assert "first-line-secret" not in response.content.decode()
     assert temp_file.exists()
+    assert refused(response, NOT_YOURS)
     assert imported(program) == 0
 
 
@@ -151,9 +151,9 @@ def test_an_unconfirmed_upload_expires_and_is_deleted_at_the_next_upload(program
     client, _ = staff_client("Budget editors")
     stale = preview(client)
     preview(client, "bad_rows.csv")
-    assert ImportUpload.objects.count() == 2
     later(monkeypatch, 61)
     assert refused(confirm(client, stale), EXPIRED)
+    assert ImportUpload.objects.count() == 2  # kept until the next upload, and unusable
     assert imported(program) == 0
     fresh = preview(client)
     assert ImportUpload.objects.count() == 1  # the two expired uploads are gone, the new one kept
