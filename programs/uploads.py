@@ -77,6 +77,9 @@ class DatabaseUploadStorage(BaseStorage):
         ImportUpload.objects.filter(pk=self.name).delete()
 
 
+SIGNED = ("import_file_name", "original_file_name", "format", "resource")
+
+
 def _signer(request: HttpRequest) -> signing.TimestampSigner:
     # The session key changes at each login, so a value signed for one login session (or one
     # user) does not verify in another.
@@ -84,15 +87,15 @@ def _signer(request: HttpRequest) -> signing.TimestampSigner:
 
 
 def confirm_token(request: HttpRequest, initial: dict) -> str:
-    """What the confirm form carries as import_file_name: the upload's name, format and resource,
-    signed for this user's login session."""
-    return _signer(request).sign_object({key: initial[key] for key in ("import_file_name", "format", "resource")})
+    """What the confirm form carries as import_file_name: the upload's name, format, resource and
+    original file name (the history's reason quotes it), signed for this user's login session."""
+    return _signer(request).sign_object({key: initial[key] for key in SIGNED})
 
 
 class UploadConfirmForm(ConfirmImportForm):
     """The confirm step's form: valid only with a token confirm_token() signed for this request's
-    user and session within the upload's lifetime; the name, format and resource it confirms
-    come from the token, never from what was POSTed beside it."""
+    user and session within the upload's lifetime; what it confirms comes from the token, never
+    from what was POSTed beside it."""
 
     def __init__(self, *args, request: HttpRequest, **kwargs):
         super().__init__(*args, **kwargs)

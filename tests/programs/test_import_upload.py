@@ -104,6 +104,8 @@ def test_a_changed_token_is_refused_and_changed_fields_beside_a_good_one_are_ign
     response = confirm(client, {**data, "format": "7", "resource": "9", "original_file_name": "../x"})
     assert response.status_code == 302
     assert imported(program) == 4
+    reasons = set(YearlyMetric.history.values_list("history_change_reason", flat=True))
+    assert reasons == {"CSV import (admin) good_utf8.csv"}
 
 
 def test_only_the_user_and_login_session_that_uploaded_a_file_may_confirm_it(program):
