@@ -1,14 +1,18 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from jeonju.admin import HistoryTranslationAdmin, SizeLimitedImportForm, TabularInline, both, both_search
 
 from .models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
 from .resources import BudgetLineResource, SafeCSV, UploadedCSV, YearlyMetricResource
+from .uploads import GONE, NOT_YOURS, DatabaseUploadStorage, UploadConfirmForm, UploadGone, confirm_token
 
 PROGRAM_SEARCH = ("program__slug", "program__name_ko", "program__name_en")
 
@@ -99,12 +103,16 @@ class MetricImportExportMixin(ImportExportMixin):
 
     Import needs the right to add and change metrics (the budget editors' role); the history
     rows written with each import are its record, so no admin LogEntry per row is written.
+    The uploaded file waits for its confirmation in the database, and only the user and login
+    session that uploaded it may confirm it (programs.uploads).
     """
 
     resource_classes = [YearlyMetricResource]
     import_formats = [UploadedCSV]
     export_formats = [SafeCSV]
     import_form_class = SizeLimitedImportForm
+    confirm_form_class = UploadConfirmForm
+    tmp_storage_class = DatabaseUploadStorage
     import_template_name = "admin/programs/yearlymetric/import.html"
     to_encoding = "utf-8-sig"  # a BOM, so Excel reads the Korean text
     skip_admin_log = True
@@ -118,19 +126,50 @@ class MetricImportExportMixin(ImportExportMixin):
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form), "request": request}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["import_file_name"] = confirm_token(request, initial)
+        return initial
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return self.refuse_confirmation(request, confirm_form.non_field_errors() or [NOT_YOURS])
+        try:
+            return super().process_import(request, **kwargs)
+        except UploadGone:
+            return self.refuse_confirmation(request, [GONE])
+
+    def refuse_confirmation(self, request, problems):
+        """The import page again, saying why the confirmation was refused."""
+        for problem in problems:
+            messages.error(request, problem)
+        return self.import_page(request, status=400)
+
+    def import_page(self, request, status=200, **context):
+        """The import page with an empty upload form."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import"),
+            "opts": self.model._meta,
+            "form": self.get_import_form_class(request)(
+                self.get_import_formats(), self.get_import_resource_classes(request)
+            ),
+            **context,
+        }
+        return TemplateResponse(request, [self.import_template_name], context, status=status)
+
     def process_result(self, result, request):
         if result.has_validation_errors():
             # The database changed between preview and confirm: show the problems, write nothing.
-            context = {
-                **self.admin_site.each_context(request),
-                "title": gettext("Import"),
-                "opts": self.model._meta,
-                "result": result,
-                "form": self.get_import_form_class(request)(
-                    self.get_import_formats(), self.get_import_resource_classes(request)
-                ),
-            }
-            return TemplateResponse(request, [self.import_template_name], context)
+            return self.import_page(request, result=result)
         return super().process_result(result, request)
 
     def add_success_message(self, result, request):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -374,3 +375,20 @@ class BudgetLine(models.Model):
                 errors[field] = _("An amount cannot be negative.")
         if errors:
             raise ValidationError(errors)
+
+
+class ImportUpload(models.Model):
+    """A metric CSV file between the admin import's preview and its confirmation, kept in the
+    database so the confirmation may reach another app server than the preview did; kept and
+    expired by programs.uploads, never edited."""
+
+    data = models.BinaryField(_("file"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("import upload")
+        verbose_name_plural = _("import uploads")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.pk} · {self.created_at:%Y-%m-%d %H:%M}"
