@@ -204,6 +204,8 @@ PUBLIC_PAGE_CACHE_STORES_PER_MINUTE = env.int("PUBLIC_PAGE_CACHE_STORES_PER_MINU
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 # CSV uploads larger than this are refused before they are parsed.
 CSV_UPLOAD_MAX_BYTES = env.int("CSV_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# An admin import's uploaded file waits this long for its confirmation (programs/uploads.py).
+IMPORT_UPLOAD_MAX_AGE_SECONDS = env.int("IMPORT_UPLOAD_MAX_AGE_SECONDS", default=3600)
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGGING = {
