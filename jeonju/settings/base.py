@@ -130,6 +130,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A lockout ends a cool-off after it began: attempts refused during it do not start it again,
+# or anyone could keep a staff account locked for good by retrying its username.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Behind N trusted reverse proxies (DJANGO_PROXY_COUNT=N) the client address is read from
 # X-Forwarded-For as the proxies appended it, never from what the client itself sent.
 PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
