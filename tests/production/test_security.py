@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
-from django.urls import clear_url_caches
+from django.urls import clear_url_caches, path
 
 ROOT = settings.BASE_DIR
 
@@ -229,3 +229,62 @@ def moved_admin():
 def test_the_admin_can_be_moved(moved_admin, client):
     assert client.get(f"{moved_admin}login/").status_code == 200
     assert client.get("/admin/login/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_staff_login_lasts_a_working_day_and_ends_with_the_browser(admin_user):
+    client = Client()
+    response = client.post("/admin/login/?next=/admin/", {"username": admin_user.username, "password": "password"})
+    assert response.status_code == 302
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert not cookie["expires"] and not cookie["max-age"]  # a browser-session cookie
+    session = client.session
+    assert session.get_expire_at_browser_close()
+    assert session.get_expiry_age() == 8 * 60 * 60
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    expires = Session.objects.get(session_key=session.session_key).expire_date
+    assert abs((expires - timezone.now()) - datetime.timedelta(hours=8)) < datetime.timedelta(minutes=1)
+
+
+def test_the_session_length_is_a_setting():
+    code = "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    env = production_env(DJANGO_SESSION_SECONDS="3600", DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE="false")
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["3600", "False"]
+
+
+def raise_database_down(request):
+    from django.db import OperationalError
+
+    raise OperationalError("connection refused (test)")
+
+
+urlpatterns = [path("database-down/", raise_database_down)]
+
+
+def assert_permissions_policy(response):
+    policy = dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert policy[feature] == "()", feature
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_permissions_policy(client, admin_user):
+    responses = {
+        "public page": client.get("/programs/"),
+        "admin login": client.get("/admin/login/"),
+        "404": client.get("/no-such-page/"),
+        "health check": client.get("/healthz"),
+    }
+    client.force_login(admin_user)
+    responses["admin"] = client.get("/admin/")
+    with override_settings(ROOT_URLCONF=__name__):
+        responses["database down"] = client.get("/database-down/")
+    expected = {"public page": 200, "admin login": 200, "404": 404, "health check": 200, "admin": 200}
+    expected["database down"] = 503
+    assert {name: r.status_code for name, r in responses.items()} == expected
+    for response in responses.values():
+        assert_permissions_policy(response)
