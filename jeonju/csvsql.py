@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 
 from django.db import connection
@@ -42,11 +41,17 @@ def _quoted(expression: str) -> str:
     return f"CASE WHEN {special} > 0 THEN {QUOTE} || {doubled} || {QUOTE} ELSE {expression} END"
 
 
+# Unicode has format and space characters in planes 0, 1 and 14 only; scanning just these takes
+# a fifth of the time of all 1.1 million code points (a test checks that nothing lies outside).
+FORMULA_START_PLANES = (range(0x20000), range(0xE0000, 0xF0000))
+
+
 @functools.cache
 def formula_starts() -> str:
     """Every character `downloads.starts_like_formula` escapes at the start of a cell, enumerated
     from that function itself (once per process) so that the SQL escapes exactly the same cells."""
-    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if downloads.starts_like_formula(c))
+    codes = itertools.chain.from_iterable(FORMULA_START_PLANES)
+    return "".join(c for c in map(chr, codes) if downloads.starts_like_formula(c))
 
 
 def _formula_starts_literal() -> str:
