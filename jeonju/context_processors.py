@@ -17,8 +17,13 @@ LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 
 
 def _other_language_url(request, code: str) -> str:
-    """The current page (query string kept) in the language `code`, or that language's home page."""
-    path = request.get_full_path()
+    """The current page (query string kept) in the language `code`, or that language's home page.
+
+    Built from the path alone, its leading slashes collapsed to one: a request for
+    `//evil.example/programs/` must not give `//evil.example/en/programs/`, which a browser reads
+    as another site (translate_url takes the part after `//` for a host).
+    """
+    path = "/" + request.get_full_path().lstrip("/")
     current = get_language()
     if code == current:
         return path

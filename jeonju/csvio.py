@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from jeonju.downloads import FORMULA_PREFIXES
+from jeonju.downloads import starts_like_formula
 
 
 class CsvReadError(ValueError):
@@ -109,7 +109,7 @@ def unescape_formula_guard(value: str) -> str:
     Only an apostrophe followed by one of the escaped characters is taken away, so a value
     that really starts with an apostrophe is left alone.
     """
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_PREFIXES):
+    if len(value) > 1 and value[0] == "'" and starts_like_formula(value[1:]):
         return value[1:]
     return value
 

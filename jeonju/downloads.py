@@ -17,6 +17,7 @@ import datetime
 import io
 import itertools
 import json
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -24,13 +25,24 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, StreamingHttpResponse
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet reads as the start of a formula, ASCII and full width (Excel folds ＝ to =).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FORMULA_PREFIX_SET = frozenset(FORMULA_PREFIXES)
 BOM = "\ufeff"
 # Above this many rows (~1.5 MB of CSV) a download is streamed rather than built in memory, and
 # is then not kept by the page cache; up to it, a plain response the cache can serve again.
 STREAM_AFTER_ROWS = 10_000
 # Rows written per chunk of a streamed download.
 STREAM_BATCH_ROWS = 500
+
+
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet might run `text` as a formula: it starts with a formula prefix, or
+    with whitespace or an invisible format character (U+200B, U+FEFF, …) that a spreadsheet may
+    strip before it looks (OWASP, "CSV injection"). Every CSV writer and the importer's undoing
+    of the escape go by this one rule (jeonju.csvsql writes the same set into its SQL)."""
+    first = text[:1]
+    return first in _FORMULA_PREFIX_SET or first.isspace() or (first != "" and unicodedata.category(first) == "Cf")
 
 
 def escape_csv_cell(value: Any) -> Any:
@@ -42,10 +54,7 @@ def escape_csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool | int | float | Decimal):
         return value
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return _text_cell(str(value))
 
 
 def _plain(value: Any) -> Any:
@@ -57,7 +66,7 @@ def _plain(value: Any) -> Any:
 
 
 def _text_cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if starts_like_formula(text) else text
 
 
 def _decimal_cell(value: Decimal) -> int | Decimal:

@@ -55,7 +55,7 @@ class UploadDataset(tablib.Dataset):
 
 
 class SafeCSV(base_formats.CSV):
-    """CSV for export, with formula-looking cells (= + - @ tab CR) escaped by an apostrophe."""
+    """CSV for export, with formula-looking cells escaped by an apostrophe (jeonju.downloads)."""
 
     def can_import(self):
         return False

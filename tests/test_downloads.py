@@ -3,10 +3,14 @@
 import csv
 import io
 import json
+import unicodedata
+from decimal import Decimal
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from jeonju.downloads import csv_text, escape_csv_cell
+from jeonju.downloads import csv_text, escape_csv_cell, starts_like_formula
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
 
 
@@ -19,15 +23,64 @@ from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tcmd", "'\tcmd"),
         ("\rcmd", "'\rcmd"),
+        ("\ncmd", "'\ncmd"),
+        (" =1+2", "' =1+2"),
+        ("\u00a0=1+2", "'\u00a0=1+2"),
+        ("\u3000=1+2", "'\u3000=1+2"),
+        ("\u200b=1+2", "'\u200b=1+2"),
+        ("\ufeff=1+2", "'\ufeff=1+2"),
+        ("\u2060@SUM(A1)", "'\u2060@SUM(A1)"),
+        ("\uff1dHYPERLINK(1)", "'\uff1dHYPERLINK(1)"),
+        ("\uff0b1", "'\uff0b1"),
+        ("\uff0d1", "'\uff0d1"),
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
         ("팔복예술공장", "팔복예술공장"),
+        ("'=already", "'=already"),
+        ("", ""),
         ("a=b", "a=b"),
         (None, ""),
         (-5, -5),
         (84, 84),
+        (Decimal("-5.5"), Decimal("-5.5")),
+        (-0.5, -0.5),
     ],
 )
 def test_escape_csv_cell(value, expected):
     assert escape_csv_cell(value) == expected
+
+
+def _excel_strip(text: str) -> str:
+    """The text as a spreadsheet may look at it: leading whitespace and format characters gone."""
+    return text.lstrip("".join(c for c in text[:64] if c.isspace() or unicodedata.category(c) == "Cf"))
+
+
+FORMULA_STARTS = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20"
+# Text biased towards what matters: formula characters behind invisible and space characters.
+tricky_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(FORMULA_STARTS + " '\u00a0\u3000\u200b\u200e\u2060\ufeff\u00ad\U000e0041"),
+        st.characters(),
+    )
+)
+
+
+@given(tricky_text)
+@settings(max_examples=500)
+def test_no_escaped_cell_can_start_a_formula(text):
+    for cell in (escape_csv_cell(text), next(csv.reader([csv_text(["c"], [[text]]).split("\r\n", 1)[1]]))[0]):
+        if not cell.startswith("'"):
+            assert _excel_strip(cell) == cell  # nothing a spreadsheet would strip first
+            assert not cell.startswith(tuple(FORMULA_STARTS)), repr(cell)
+        if text:
+            assert cell[-len(text) :] == text  # only ever a prefix added
+
+
+@given(tricky_text)
+def test_the_importer_reads_an_escaped_cell_back(text):
+    from jeonju.csvio import unescape_formula_guard
+
+    assume(not (text.startswith("'") and starts_like_formula(text[1:])))  # ambiguous as written
+    assert unescape_formula_guard(escape_csv_cell(text)) == text
 
 
 def test_csv_text_starts_with_bom_and_escapes():
@@ -165,3 +218,12 @@ def test_program_downloads_of_an_unknown_program_or_format_are_404(client):
     assert client.get("/programs/no-such-program/budget.csv").status_code == 404
     assert client.get("/programs/no-such-program/figures.json").status_code == 404
     assert client.get("/programs/palbok-art-factory/budget.xlsx").status_code == 404
+
+
+def test_the_sql_writer_is_given_every_character_that_starts_a_formula():
+    import sys
+
+    from jeonju import csvsql
+
+    every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if starts_like_formula(c))
+    assert csvsql.formula_starts() == every

@@ -194,3 +194,15 @@ def test_korean_fallback_content_is_marked_lang_ko_on_english_pages(client):
     assert '<span lang="ko">번역 없는 정책</span>' in body
     korean = client.get("/programs/fallback/").content.decode()
     assert "<h1>번역 없는 사업</h1>" in korean
+
+
+@pytest.mark.parametrize("path", ["//evil.example/programs/", "///evil.example/programs/?sort=name", "//evil.example/"])
+def test_a_path_starting_with_two_slashes_never_links_off_site(client, path):
+    # The test client would read `//host/` as a host, as a browser does; gunicorn hands such a
+    # request line to Django as the path, so it is set here as the server sets it.
+    response = client.get("/", PATH_INFO=path.split("?")[0], QUERY_STRING=path.partition("?")[2])
+    assert response.status_code == 404
+    body = response.content.decode()
+    links = re.findall(r'(?:href|src|action)="([^"]*)"', body)
+    assert links and not [link for link in links if link.startswith("//") or "evil.example" in link]
+    assert 'href="/en/" hreflang="en"' in body  # the language switch goes to the other home page

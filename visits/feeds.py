@@ -4,12 +4,23 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .filters import VisitFilter
 from .models import Visit
 
 FEED_LENGTH = 50
+
+
+class TextAtom1Feed(Atom1Feed):
+    """Atom with plain-text summaries: Django's Atom1Feed declares every summary HTML, and the
+    text here is what staff typed (names, purposes, sources), never markup to render."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
 class RssVisitFeed(Feed):
@@ -50,13 +61,17 @@ class RssVisitFeed(Feed):
             "when": item.visited_on.isoformat() if item.visited_on else item.year,
         }
 
-    def item_description(self, item):
+    def item_text(self, item) -> str:
         parts = [f"{item.organization.get_kind_display()} · {item.organization.get_region_display()}"]
         if item.purpose:
             parts.append(item.purpose)
         if item.source:
             parts.append(_("Source: %(source)s") % {"source": item.source})
         return " — ".join(parts)
+
+    def item_description(self, item):
+        # RSS 2.0 defines the description as HTML: escaped, markup typed by staff shows as typed.
+        return escape(self.item_text(item))
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -75,7 +90,10 @@ class RssVisitFeed(Feed):
 
 
 class AtomVisitFeed(RssVisitFeed):
-    feed_type = Atom1Feed
+    feed_type = TextAtom1Feed
+
+    def item_description(self, item):
+        return self.item_text(item)
 
     def subtitle(self, obj):
         return self.description(obj)

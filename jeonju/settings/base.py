@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Database down -> a friendly 503 (inside the security and CSP headers, outside the rest).
@@ -130,10 +131,18 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A lockout ends a cool-off after it began: attempts refused during it do not start it again,
+# or anyone could keep a staff account locked for good by retrying its username.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Behind N trusted reverse proxies (DJANGO_PROXY_COUNT=N) the client address is read from
 # X-Forwarded-For as the proxies appended it, never from what the client itself sent.
 PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "jeonju.middleware.client_ip"
+
+# A staff login lasts a working day and ends when the browser closes (the session is kept in
+# the database, so every app server sees the same expiry).
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -181,6 +190,29 @@ CONTENT_SECURITY_POLICY = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Permissions-Policy (django-permissions-policy): the portal uses none of these browser
+# features, so no page, nor anything injected into one, may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Uploads --------------------------------------------------------------------------
 # Form fields (not files) above this are refused with a 400; uploaded files above

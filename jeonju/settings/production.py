@@ -5,7 +5,7 @@ Required environment (start-up stops with a message naming the one that is missi
   DJANGO_ALLOWED_HOSTS   comma-separated host names, e.g. policy.jeonju.go.kr
   DATABASE_URL           postgres://user:password@host:5432/name
 
-Optional: DJANGO_BEHIND_PROXY (the proxy sets X-Forwarded-Proto), DJANGO_PROXY_COUNT,
+Optional: DJANGO_BEHIND_PROXY (the proxy sets X-Forwarded-Proto; then DJANGO_PROXY_COUNT is required),
 DJANGO_SECURE_SSL_REDIRECT, DJANGO_HSTS_SECONDS, DJANGO_HSTS_PRELOAD, REDIS_URL,
 DJANGO_ADMIN_URL, DJANGO_CSRF_TRUSTED_ORIGINS, AXES_FAILURE_LIMIT, AXES_COOLOFF_HOURS.
 """
@@ -43,6 +43,15 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F
 # any value the client sent); only then may Django trust it.
 if env.bool("DJANGO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind a proxy every client shares the proxy's address unless the login lockout reads
+    # X-Forwarded-For: with the count left unset, anyone could lock any staff account.
+    if not env.str("DJANGO_PROXY_COUNT", default="").strip():
+        raise ImproperlyConfigured(
+            "DJANGO_BEHIND_PROXY is set, so DJANGO_PROXY_COUNT must be set too: the number of "
+            "proxies in front of the site that append the client's address to X-Forwarded-For "
+            "(1 for one nginx or load balancer; 0 only if the connection's own address is the "
+            "client's, e.g. gunicorn with the PROXY protocol). See README.md, section Deployment."
+        )
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # The load balancer's health checks may come over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

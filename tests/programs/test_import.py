@@ -459,6 +459,24 @@ def test_export_reimports_with_no_change_and_escapes_formula_cells(objects):
     assert metrics(program) == before
 
 
+@pytest.mark.parametrize(
+    "publisher", ["\uff1dHYPERLINK(1)", "\uff0b82 63", "\u200b숨은 출판사", "\ufeff출판사", "＠출판사"]
+)
+def test_an_export_escaping_invisible_or_full_width_starts_reimports_unchanged(objects, publisher):
+    program, visitors, _ = objects
+    source = SourceFactory(publisher_ko=publisher, title_ko="제목", published_on="2019-10-21", year=2019)
+    YearlyMetricFactory(program=program, indicator=visitors, year=2019, value=92, source=source)
+    client, _ = staff_client("Budget editors")
+    content = export(client, YearlyMetric, program).content
+    assert f"'{publisher}|제목|2019-10-21" in content.decode("utf-8-sig")
+    before = metrics(program)
+    outcome = import_metrics(content)
+    assert outcome.ok, [str(p) for p in outcome.parsed.problems]
+    assert outcome.counts["created"] == 0 and outcome.counts["updated"] == 0
+    assert YearlyMetric.objects.get(program=program, indicator=visitors).source == source
+    assert metrics(program) == before
+
+
 def test_visits_and_budget_lines_export_as_csv(objects):
     from tests.factories import BudgetLineFactory, VisitFactory
     from visits.models import Visit

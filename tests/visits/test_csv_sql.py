@@ -31,8 +31,22 @@ TRICKY = [
     "@handle",
     "\ttab first",
     "trailing space ",
+    " =leading space",
+    "\nline feed first",
+    "\u200b=zero width",
+    "\ufeff=byte-order mark",
+    "\u3000=ideographic space",
+    "\uff1dfull-width equals",
+    "\uff0b82 63",
+    "\uff0dminus",
+    "\uff20handle",
     "",
 ]
+
+
+def python_cell(value: str) -> str:
+    """One cell as the Python writer writes it (escaped and quoted)."""
+    return downloads.csv_text(["c"], [[value, ""]]).split("\r\n")[1].removesuffix(",")
 
 
 def body(response) -> bytes:
@@ -61,7 +75,7 @@ def tricky_visits():
             program=program,
             organization=organization,
             year=2015 + n % 4,
-            visited_on=datetime.date(2015 + n % 4, 1 + n, 1) if n % 3 else None,
+            visited_on=datetime.date(2015 + n % 4, 1 + n % 12, 1) if n % 3 else None,
             people=n if n % 2 else None,
             purpose_ko=text,
             source=source if n % 2 else None,
@@ -78,6 +92,10 @@ def test_the_database_writes_the_same_bytes_as_python(client, tricky_visits):
     assert fast == generic
     assert fast.count(b"\r\n") >= len(TRICKY) + 1
     assert b"'=SUM(A1)" in fast and b'"quote "" inside"' in fast
+    for text in TRICKY[TRICKY.index(" =leading space") :]:
+        if text:
+            assert downloads.escape_csv_cell(text) == "'" + text
+            assert python_cell("'" + text).encode() in fast, text
     # The same file through the public URL, as the page lists the visits.
     response = client.get("/visits/download.csv?program=csv-sql")
     assert body(response) == generic
@@ -107,3 +125,23 @@ def test_only_known_columns_reach_the_sql():
         csvsql.csv_lines_query(Visit.objects.all(), [("year; DROP TABLE x", "int")])
     with pytest.raises(ValueError):
         csvsql.csv_lines_query(Visit.objects.all(), [("year", "money")])
+
+
+def test_the_sql_escapes_exactly_the_cells_python_escapes():
+    """Every character that starts a formula-looking cell, and a few that do not, alone and
+    before text: the database's escape agrees with the Python writer's on each."""
+    from jeonju.downloads import starts_like_formula
+
+    assert {"=", "+", "-", "@", "\t", "\r", "\n", " ", "\u200b", "\ufeff", "\uff1d"} <= set(csvsql.formula_starts())
+    firsts = [*csvsql.formula_starts(), "a", "1", "'", "가", "\u3164", "\U0001f600", "\uff10"]
+    values = [*firsts, *(f"{c}x" for c in firsts)]
+    sql = (
+        f"SELECT v, {csvsql._text('m.v')} FROM "
+        f"(SELECT v, {csvsql._formula_starts_literal()}::text AS formula__starts FROM unnest(%s::text[]) AS v) AS m"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values])
+        written = dict(cursor.fetchall())
+    expected = {v: python_cell(v) for v in values}
+    assert written == expected
+    assert sum(starts_like_formula(v) for v in values) == 2 * len(csvsql.formula_starts())

@@ -175,3 +175,48 @@ def test_dated_visits_come_first_then_those_known_only_by_year(client):
     )
     listed = list(client.get("/visits/?program=t-order").context["visits"])
     assert listed == [newer, older, undated, last_year]
+
+
+MARKUP = "<b>x</b><script>alert(1)</script>"
+
+
+@pytest.fixture
+def visit_with_markup():
+    from tests.factories import SourceFactory
+
+    program = ProgramFactory(slug="t-markup")
+    VisitFactory(
+        program=program,
+        organization=OrganizationFactory(name_ko=f"기관 {MARKUP}"),
+        purpose_ko=f"목적 {MARKUP}",
+        source=SourceFactory(publisher_ko=f"출판사 {MARKUP}", title_ko="제목"),
+    )
+    return program
+
+
+def feed_entries(client, url, entry_tag):
+    import xml.etree.ElementTree as ET
+
+    response = client.get(url)
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return list(root.iter(entry_tag))
+
+
+def test_atom_summaries_are_plain_text_not_html(client, visit_with_markup):
+    atom = "{http://www.w3.org/2005/Atom}"
+    (entry,) = feed_entries(client, "/visits/feed.atom?program=t-markup", f"{atom}entry")
+    summary = entry.find(f"{atom}summary")
+    assert summary.get("type") == "text"
+    assert f"목적 {MARKUP}" in summary.text and f"출판사 {MARKUP}" in summary.text
+    title = entry.find(f"{atom}title")
+    assert title.get("type") in (None, "text")  # Atom's default is text
+    assert f"기관 {MARKUP}" in title.text
+
+
+def test_rss_descriptions_escape_the_markup_staff_typed(client, visit_with_markup):
+    (item,) = feed_entries(client, "/visits/feed.rss?program=t-markup", "item")
+    description = item.find("description").text  # XML-decoded: the HTML a reader renders
+    assert "<b>" not in description and "<script>" not in description
+    assert "목적 &lt;b&gt;x&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in description
+    assert "출판사 &lt;b&gt;x&lt;/b&gt;" in description
