@@ -3,19 +3,25 @@
 A list of programs sorted by visiting organizations would otherwise sum every program's yearly
 counts and count every program's visits on each request (correlated subqueries over the whole
 filtered set before the first row can be sent). The sums are computed here instead, the moment a
-visit, a yearly metric or a budget line is saved or deleted (one program's row, two queries),
+visit, a yearly metric or a budget line is saved or deleted (one program's row, a few queries),
 and for every program at once after the writes that send no signals: the metric import,
 `generate_demo_data`, `load_seed`. `python manage.py refresh_program_figures` recomputes them all.
 
-Each recomputation runs inside the writing transaction and sees what it sees: two transactions
-changing the same program's visits at the same moment can leave its figures one write behind,
-until the program's next change or a run of the command (staff edit one program at a time, and
-the import writes in one transaction, so this is rare).
+Concurrent writers of one program are serialized here: a recomputation first locks the figures
+rows it will write (creating missing ones), in program order, then reads the data. A second
+transaction changing the same program waits at that lock until the first has committed, and its
+reading statement then sees the first one's rows (PostgreSQL's READ COMMITTED takes a new
+snapshot for each statement), so whichever writes last writes figures that count both; locking
+in one order means two refreshes of overlapping programs wait for each other but never deadlock.
+The rows locked are the ones the refresh writes, which it held until the end of the writing
+transaction anyway: the lock is only taken earlier, before the reading instead of at the writing.
+SQLite lets one writer in at a time and needs no lock.
 """
 
 from collections.abc import Iterable
 
 from django.apps import apps
+from django.db import connections, router, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .models import BudgetLine, Indicator, Program, ProgramFigures
@@ -25,9 +31,28 @@ FIGURE_FIELDS = ("visit_count", "visitors_counted", "budget_total")
 
 def refresh_program_figures(program_ids: Iterable[int] | None = None) -> int:
     """Recompute the figures of the given programs (all when None); returns how many."""
+    programs = Program.objects.all() if program_ids is None else Program.objects.filter(pk__in=set(program_ids))
+    with transaction.atomic(savepoint=False):
+        _lock_figures(programs)
+        return _recompute(programs)
+
+
+def _lock_figures(programs) -> None:
+    if not connections[router.db_for_write(ProgramFigures)].features.has_select_for_update:
+        return
+    ids = list(programs.order_by("pk").values_list("pk", flat=True))
+    # A program without figures yet has no row to lock: create it, which waits for another
+    # transaction creating the same row, as the lock would.
+    ProgramFigures.objects.bulk_create(
+        [ProgramFigures(program_id=pk) for pk in ids], batch_size=1000, ignore_conflicts=True
+    )
+    locked = ProgramFigures.objects.filter(program__in=programs).order_by("pk").select_for_update()
+    list(locked.values_list("pk", flat=True))
+
+
+def _recompute(programs) -> int:
     from .selectors import counted_visitors_subquery
 
-    programs = Program.objects.all() if program_ids is None else Program.objects.filter(pk__in=set(program_ids))
     rows = (
         programs.order_by()
         .with_budget_totals()
