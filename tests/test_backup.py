@@ -11,7 +11,16 @@ from django.core.management import CommandError, call_command
 
 from tests.faults.servers import manage, site_env, throwaway_postgres
 
-DUMP_EXCLUDES = ["--exclude", "contenttypes", "--exclude", "auth.permission", "--exclude", "sessions"]
+DUMP_EXCLUDES = [
+    "--exclude",
+    "contenttypes",
+    "--exclude",
+    "auth.permission",
+    "--exclude",
+    "sessions",
+    "--exclude",
+    "programs.importupload",
+]
 
 
 def prepare(env):
