@@ -2,7 +2,8 @@
 
 `/healthz` answers "ok" without touching the database or the session: it is the framework's
 own ceiling in bench/load_bench.py, and a liveness check. `/readyz` also asks the database
-(SELECT 1) so a load balancer can take an app server out while its database is unreachable.
+(SELECT 1) so a load balancer can take an app server out while its database is unreachable; while
+the database backend's circuit breaker is open (jeonju/db/backends/postgresql) it answers 503 at once.
 """
 
 from django.db import connection

@@ -3,9 +3,10 @@
 When PostgreSQL is unreachable (restart, failover, network blip, a pool that cannot hand out a
 connection in time), every public page would otherwise be a 500 with a logged traceback. The
 middleware answers a friendly, self-contained 503 with Retry-After instead, rendered without
-touching the database. Nothing is kept between requests: the next request borrows a fresh
-connection, and the pool keeps trying to reach the database every second, so the site recovers
-by itself within a second of the database being back.
+touching the database. While the database is known to be down, the project's PostgreSQL backend
+(jeonju/db/backends/postgresql) refuses connections at once, so the 503 comes at once too; the
+pool and the backend's circuit breaker try the database every second, so the site recovers by
+itself within about a second of the database being back.
 """
 
 import base64
@@ -55,32 +56,11 @@ def database_unavailable_response() -> HttpResponse:
     return response
 
 
-# Seconds between two attempts of the connection pool to reach a database that is down.
-POOL_RETRY_SECONDS = 1.0
-
-
-def retry_connections_steadily() -> None:
-    """Make psycopg_pool retry a failed connection every second instead of backing off.
-
-    The pool retries after 1, 2, 4, 8 … s (for up to 5 min): after a 20-second outage its next
-    attempt may come 16 s after the database is back, and until then every request waits out
-    the pool timeout for a 503. Retrying steadily costs a refused connection a second per
-    pending attempt while the database is down, and brings the site back within a second.
-    """
-    try:
-        from psycopg_pool.base import AttemptWithBackoff
-    except ImportError:  # pragma: no cover - SQLite-only installs
-        return
-    AttemptWithBackoff.INITIAL_DELAY = POOL_RETRY_SECONDS
-    AttemptWithBackoff.DELAY_BACKOFF = 1.0
-
-
 class DatabaseUnavailableMiddleware:
     """Turn "the database is unreachable" into a 503 page, wherever below it the error arose."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        retry_connections_steadily()
 
     def __call__(self, request):
         try:

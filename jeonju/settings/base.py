@@ -89,6 +89,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with the pool behind a circuit breaker: while the database is down,
+    # requests get their 503 at once instead of each waiting out the pool timeout.
+    DATABASES["default"]["ENGINE"] = "jeonju.db.backends.postgresql"
     # psycopg 3's pool, managed by Django (5.1+): a request borrows a warm connection
     # instead of paying for a new one.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -109,11 +112,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # A Redis that does not answer must cost a page well under a second: short socket timeouts,
+    # and a backend that skips Redis for a second after a failed call (jeonju/cache_backend.py).
+    REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "jeonju.cache_backend.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="jeonju"),
+            "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
         }
     }
 else:

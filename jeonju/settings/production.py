@@ -35,7 +35,7 @@ ALLOWED_HOSTS = [host.strip() for host in required("DJANGO_ALLOWED_HOSTS", "comm
 # base.py already built DATABASES (and the psycopg pool options) from DATABASE_URL; production
 # must never fall back to the SQLite default.
 required("DATABASE_URL", "postgres://user:password@host:5432/dbname")
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
+if DATABASES["default"]["ENGINE"] != "jeonju.db.backends.postgresql":  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production (postgres://…).")
 
 # --- HTTPS ------------------------------------------------------------------------------

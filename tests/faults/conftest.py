@@ -11,11 +11,18 @@ def own_postgres():
 
 
 @pytest.fixture(scope="session")
-def served_site(own_postgres):
-    """gunicorn (2 workers) serving the portal with the seed data from the throwaway database."""
-    env = site_env(own_postgres.createdb("portal"), DATABASE_POOL_TIMEOUT="3")
+def portal_database(own_postgres):
+    """The URL of a database on the throwaway cluster with the schema and the seed data."""
+    url = own_postgres.createdb("portal")
+    env = site_env(url)
     manage("migrate", "--noinput", env=env)
     manage("load_seed", env=env)
-    server = Gunicorn(env)
+    return url
+
+
+@pytest.fixture(scope="session")
+def served_site(portal_database):
+    """gunicorn (2 workers) serving the portal with the seed data from the throwaway database."""
+    server = Gunicorn(site_env(portal_database, DATABASE_POOL_TIMEOUT="3"))
     yield server
     server.stop()

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -99,6 +100,50 @@ def throwaway_postgres():
         yield server
     finally:
         server.destroy()
+
+
+@contextlib.contextmanager
+def silent_tcp_server():
+    """A TCP server on loopback that accepts connections and never answers, like a hung Redis;
+    yields its port."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    listener.settimeout(0.2)
+    accepted, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                accepted.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for sock in accepted:
+            sock.close()
+        listener.close()
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """The Redis of the tests (CI starts one on 127.0.0.1:6379), or fail in CI (skip elsewhere)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError:
+        message = f"no Redis at {REDIS_URL}"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"{message}: CI starts one, so the tests that need it must run there")
+        pytest.skip(message)
+    return REDIS_URL
 
 
 def site_env(database_url: str, **extra) -> dict:

@@ -1,0 +1,138 @@
+"""Faults under load: the database stopped under a burst of requests, and a Redis that accepts
+connections but never answers. The server must stay responsive: 503s at once while the database
+is down, the health check and cached pages unaffected, uncached pages well under a second while
+Redis hangs."""
+
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.faults.servers import Gunicorn, get, require_redis, silent_tcp_server, site_env
+
+# Pages the burst asks for: none of them, nor any fragment of them, is in the cache.
+UNCACHED_PAGES = ["/visits/", "/en/visits/", "/policies/", "/en/policies/", "/indicators/", "/en/programs/"]
+# The same views with other filters, which warm the workers without caching the pages above.
+WARMING_PAGES = ["/visits/?year=2018", "/en/visits/?year=2018", "/policies/?q=warm", "/en/policies/?q=warm",
+                 "/indicators/?page=1", "/en/programs/?q=warm"]  # fmt: skip
+CACHED_PAGE = "/programs/"
+BURST = 12
+PUBLIC_PAGES = ["/", "/programs/", "/visits/", "/policies/", "/indicators/", "/programs/palbok-art-factory/", "/en/"]
+
+
+def served_env(database_url: str, **extra) -> dict:
+    """The site as deployed: page cache on (the local settings without DEBUG), 2 sync workers."""
+    return site_env(database_url, DJANGO_SETTINGS_MODULE="jeonju.settings.local", DJANGO_DEBUG="false", **extra)
+
+
+@pytest.fixture
+def cached_site(portal_database):
+    """gunicorn with its page cache in Redis (shared by its two workers), the pool timeout as
+    configured by default; the cache keys are removed afterwards."""
+    import redis
+
+    url = require_redis()
+    prefix = f"jeonju-fault-{uuid.uuid4().hex[:12]}"
+    server = Gunicorn(served_env(portal_database, REDIS_URL=url, CACHE_KEY_PREFIX=prefix))
+    yield server
+    server.stop()
+    connection = redis.Redis.from_url(url)
+    for key in connection.scan_iter(f"{prefix}:*"):
+        connection.delete(key)
+
+
+@pytest.mark.slow
+def test_a_database_outage_under_load_answers_503_at_once_and_keeps_health_and_cached_pages(cached_site, own_postgres):
+    port = cached_site.port
+    statuses = [get(port, CACHED_PAGE)[:2] for _ in range(2)]
+    assert [(status, headers.get("X-Cache")) for status, headers in statuses] == [(200, "miss"), (200, "hit")]
+    # Both workers warm, as on a server that has been up a while.
+    with ThreadPoolExecutor(max_workers=4) as clients:
+        assert set(clients.map(lambda path: get(port, path)[0], WARMING_PAGES * 4)) == {200}
+
+    own_postgres.stop("fast")
+    try:
+        health, burst_done = [], threading.Event()
+
+        def check_health():
+            while not burst_done.is_set():
+                status, _, _, seconds = get(port, "/healthz", timeout=70)
+                health.append((status, seconds))
+                time.sleep(0.02)
+
+        checker = threading.Thread(target=check_health)
+        checker.start()
+        try:
+            with ThreadPoolExecutor(max_workers=BURST) as clients:
+                paths = [UNCACHED_PAGES[i % len(UNCACHED_PAGES)] for i in range(BURST)]
+                answers = list(clients.map(lambda path: get(port, path, timeout=70), paths))
+        finally:
+            burst_done.set()
+            checker.join()
+
+        slow = [(path, status, round(seconds, 2)) for path, (status, _, _, seconds) in zip(paths, answers, strict=True)]
+        assert all(status == 503 for _, status, _ in slow), slow
+        assert max(seconds for _, _, seconds in slow) < 1.0, slow
+        assert all("Temporarily unavailable" in body for _, _, body, _ in answers)
+        # The load balancer's liveness check answered throughout the burst, at once.
+        assert health and all(status == 200 for status, _ in health), health
+        assert max(seconds for _, seconds in health) < 0.1, (health, slow)
+
+        status, _, _, seconds = get(port, "/readyz", timeout=70)
+        assert (status, seconds < 1.0) == (503, True), seconds
+        status, headers, body, seconds = get(port, CACHED_PAGE, timeout=70)
+        assert (status, headers.get("X-Cache"), seconds < 1.0) == (200, "hit", True), (status, seconds, body[:300])
+    finally:
+        own_postgres.start()
+    back = time.monotonic()
+
+    deadline = back + 30
+    while time.monotonic() < deadline:
+        answers = {path: get(port, path, timeout=20)[0] for path in [*UNCACHED_PAGES, "/readyz"]}
+        if set(answers.values()) == {200}:
+            break
+        time.sleep(0.2)
+    assert set(answers.values()) == {200}, answers
+    assert time.monotonic() - back < 8, f"back only after {time.monotonic() - back:.1f} s"
+    assert "Internal Server Error" not in cached_site.output()
+
+
+@pytest.mark.slow
+def test_a_redis_that_never_answers_costs_a_page_well_under_a_second(portal_database):
+    with silent_tcp_server() as redis_port:
+        server = Gunicorn(served_env(portal_database, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0"))
+        try:
+            timings = []
+            for path in PUBLIC_PAGES * 3:
+                status, _, _, seconds = get(server.port, path, timeout=70)
+                timings.append((path, status, round(seconds, 2)))
+            assert all(status == 200 for _, status, _ in timings), (timings, server.output())
+            assert max(seconds for _, _, seconds in timings) < 1.0, timings
+        finally:
+            server.stop()
+
+
+@pytest.mark.slow
+def test_a_pool_that_is_merely_busy_still_waits_its_whole_timeout(own_postgres):
+    from psycopg_pool import PoolTimeout
+
+    from jeonju.db.backends.postgresql.base import CircuitBreakerPool
+
+    pool = CircuitBreakerPool(own_postgres.url("postgres"), min_size=1, max_size=1, timeout=1.5, open=True)
+    pool.wait()
+    try:
+        held = pool.getconn()
+        threading.Timer(0.5, pool.putconn, args=[held]).start()
+        started = time.monotonic()
+        held = pool.getconn()  # waits across many slices for the connection given back
+        assert 0.4 < time.monotonic() - started < 1.4
+        assert not pool.breaker.is_open
+        started = time.monotonic()
+        with pytest.raises(PoolTimeout):
+            pool.getconn()  # nobody gives it back
+        assert time.monotonic() - started >= 1.4
+        pool.putconn(held)
+    finally:
+        pool.close()
