@@ -7,6 +7,8 @@ import json
 import pytest
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory, override_settings
 from django.urls import set_script_prefix
 
@@ -30,12 +32,17 @@ def page_entries() -> int:
 
 def wsgi_get(path: str, **environ) -> tuple[str, str]:
     """A GET through Django's WSGI handler, as gunicorn calls it (the test client never sets the
-    script prefix from SCRIPT_NAME; the WSGI handler does)."""
+    script prefix from SCRIPT_NAME; the WSGI handler does). As in the test client, the request
+    keeps the test's database connection (and its transaction) open."""
     base = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET", **environ)
     status = []
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
         body = b"".join(WSGIHandler()(base, lambda s, headers: status.append(s)))
     finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
         set_script_prefix("/")
     return status[0], body.decode()
 
