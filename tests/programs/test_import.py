@@ -158,7 +158,7 @@ def test_rows_read_at_once_or_one_by_one_give_the_same_rows_and_problems(objects
     the caches they share must not let a cell through in one way that the other refuses."""
     from programs import importing
 
-    monkeypatch.setattr(importing, "PARSE_RUN_ROWS", run_rows)
+    monkeypatch.setattr(importing, "BATCH_ROWS", run_rows)
     good = (
         "program,indicator,year,value,kind,as_of\n"
         'test-gallery,test-visitors,2018,"1,240",actual,2018-06-30\n'
