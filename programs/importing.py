@@ -37,7 +37,6 @@ import functools
 import gc
 import io
 import itertools
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -90,8 +89,6 @@ _DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?")
 HISTORY_REASON_MAX = 100
 # Rows read, checked and written at a time: what the import holds in memory.
 BATCH_ROWS = 5000
-# Distinct cells of one column remembered with their resolved value; past this the cache starts again.
-CACHE_CELLS = 20_000
 # Rows per INSERT statement of the generic writer.
 WRITE_BATCH = 2000
 
@@ -413,8 +410,8 @@ class _Reader:
                 parsed.row_count += len(batch)
                 yield batch
                 batch = []
-                for cache in self.caches:
-                    if len(cache) > CACHE_CELLS:
+                for cache in self.caches:  # (values repeat less than names: keep memory by the batch)
+                    if len(cache) > batch_rows:
                         cache.clear()
         if batch:
             parsed.row_count += len(batch)
@@ -606,7 +603,8 @@ def _existing_rows(rows: list[MetricRow]) -> list[tuple]:
             f"SELECT {columns} FROM (SELECT json_extract(value, '$[0]') AS program_id,"
             " json_extract(value, '$[1]') AS indicator_id, json_extract(value, '$[2]') AS year,"
             f" json_extract(value, '$[3]') AS kind FROM json_each(%s)) k JOIN {table} m ON {on}",
-            [json.dumps([r[1:5] for r in rows])],
+            # (written directly: ids and years are ints, and the kind one of two plain words)
+            ["[" + ",".join(f'[{r[1]},{r[2]},{r[3]},"{r[4]}"]' for r in rows) + "]"],
         )
         # SQLite's raw rows hold `value` as an int or float (what the ORM's converter
         # turns back into a Decimal the same way).
@@ -810,6 +808,7 @@ class _BatchWriter:
 
     def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
         self.user_id, self.reason, self.now = user_id, reason, now
+        self.History = YearlyMetric.history.model  # (the `history` descriptor builds a manager each time)
         blank = YearlyMetric()
         self.blank_notes = (blank.note, blank.note_ko, blank.note_en)
 
@@ -831,11 +830,11 @@ class _BatchWriter:
         YearlyMetric.objects.bulk_update(changed, ["value", "as_of", "source_id"], batch_size=500)
         records = [self.history(obj.pk, r, self.blank_notes, "+") for obj, r in zip(new, created, strict=True)]
         records += [self.history(old.id, r, (old.note, old.note_ko, old.note_en), "~") for old, r in updated]
-        YearlyMetric.history.model.objects.bulk_create(records, batch_size=WRITE_BATCH)
+        self.History.objects.bulk_create(records, batch_size=WRITE_BATCH)
 
     def history(self, pk: int, r: MetricRow, notes: Iterable, history_type: str):
         note, note_ko, note_en = notes
-        return YearlyMetric.history.model(
+        return self.History(
             id=pk,
             program_id=r.program_id,
             indicator_id=r.indicator_id,
