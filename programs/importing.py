@@ -30,11 +30,9 @@ clear message, never a deadlock or a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
 import functools
-import gc
 import io
 import itertools
 import re
@@ -722,7 +720,7 @@ def import_metrics(
         return ImportOutcome(parsed, ImportPlan(), dry_run)
     plan = ImportPlan(keep=keep)
     try:
-        with no_cyclic_gc(), transaction.atomic():
+        with transaction.atomic():
             writer = None
             if not dry_run:
                 lock_imports()
@@ -782,24 +780,6 @@ def is_lock_conflict(exc: OperationalError) -> bool:
     if getattr(exc.__cause__, "sqlstate", None) in _LOCK_CONFLICTS:
         return True
     return connection.vendor == "sqlite" and "database is locked" in str(exc)
-
-
-@contextlib.contextmanager
-def no_cyclic_gc():
-    """Pause Python's cycle collector while a file is read and planned.
-
-    Those build many short-lived tuples and lists, none in a reference cycle, and the
-    collections their allocation triggers walk every live object again: about a third of the
-    parse and plan time of a large file. Reference counting still frees everything; the
-    collector runs again (if it was on) as soon as the import ends.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _BatchWriter:
