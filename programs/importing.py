@@ -588,11 +588,15 @@ def _existing_rows(rows: list[MetricRow]) -> list[tuple]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The keys as four arrays, written as text: ids, years and the two kind words need no quoting.
-            arrays = ["{" + ",".join(map(str, values)) + "}" for values in zip(*(r[1:5] for r in rows), strict=True)]
+            programs, indicators, years, kinds = zip(*[r[1:5] for r in rows], strict=True)
+            arrays = ["{" + ",".join(map(str, ids)) + "}" for ids in (programs, indicators, years)]
+            arrays.append("{" + ",".join(kinds) + "}")  # (str members: joined as they are)
+            # One index lookup per key (LATERAL … LIMIT 1 keeps the planner from hashing the
+            # whole table for each batch when its statistics lag behind a large import).
             cursor.execute(
-                f"SELECT {columns} FROM {table} m"
-                " JOIN unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::varchar[])"
-                f" AS k(program_id, indicator_id, year, kind) ON {on}",
+                f"SELECT {columns} FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::varchar[])"
+                f" AS k(program_id, indicator_id, year, kind) CROSS JOIN LATERAL"
+                f" (SELECT * FROM {table} m WHERE {on.replace(' ON ', ' ')} LIMIT 1) m",
                 arrays,
             )
             return cursor.fetchall()
