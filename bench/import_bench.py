@@ -1,6 +1,7 @@
 """Benchmark of the yearly-metric CSV import on PostgreSQL (`make bench-import`).
 
-    .venv/bin/python bench/import_bench.py [--rows 100000] [--slice 10000]
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--slice 10000] [--memory-rows 1000000]
+        [--database jeonju_bench_import]
 
 It creates a throwaway database (`jeonju_bench_import` on 127.0.0.1:5432, user postgres,
 trust authentication; dropped and created again on each run), migrates it, adds synthetic
@@ -9,11 +10,14 @@ programs are named "[synthetic benchmark] …" and hold no real figures) and pri
 side, rows per second for:
 
 - `manage.py import_metrics` (parse, validate every row, upsert, write history), in a child
-  process, with its peak memory (ru_maxrss); then the same file again (nothing changes) and a
+  process, with its peak memory (VmHWM); then the same file again (nothing changes) and a
   file where every value changed (every row updated);
 - a raw psycopg COPY of the same rows into the metrics table (no validation, no history);
 - django-import-export's default row-by-row path on a slice (default 10,000 rows);
-- the admin's import preview (upload → preview page) of the slice.
+- the admin's import preview (upload → preview page) of the slice;
+- `manage.py import_metrics` of a much larger file (default 1,000,000 rows), for its peak
+  memory: the import reads a batch at a time, so this stays flat as files grow
+  (`--memory-rows 0` skips it).
 
 A benchmark, not a test: the figures depend on the machine.
 """
@@ -36,19 +40,23 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 OUT = BASE_DIR / "bench" / "out"
 DB_NAME = "jeonju_bench_import"
 SERVER = "postgres://postgres@127.0.0.1:5432"
-PROGRAMS, INDICATORS = 50, 20  # 50 × 20 × 111 years × 2 kinds = 222,000 possible keys
+PROGRAMS, INDICATORS = 50, 100  # 50 × 100 × 111 years × 2 kinds = 1,110,000 possible keys
 
 sys.path.insert(0, str(BASE_DIR))
 
 
 def setup_django():
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
+    os.environ["DATABASE_URL"] = f"{SERVER}/{database()}"
     os.environ["DJANGO_DEBUG"] = "0"  # no query log in memory
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ["DJANGO_SETTINGS_MODULE"] = "jeonju.settings.local"
     import django
 
     django.setup()
+
+
+def database() -> str:
+    return os.environ.get("BENCH_DATABASE", DB_NAME)
 
 
 def child(path: str) -> None:
@@ -58,17 +66,29 @@ def child(path: str) -> None:
 
     out = io.StringIO()
     call_command("import_metrics", path, "--max-bytes", "0", stdout=out)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(out.getvalue().strip())
-    print(f"PEAK_RSS_MB {rss_mb:.0f}")
+    print(f"PEAK_RSS_MB {peak_rss_mb():.0f}")
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory.
+
+    Linux's VmHWM, not getrusage's ru_maxrss: that one is kept across exec, so a child started
+    by this (large) benchmark process would report the parent's memory at the fork.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1)) / 1024
 
 
 def recreate_database() -> None:
     import psycopg
 
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+        conn.execute(f"DROP DATABASE IF EXISTS {database()} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {database()}")
 
 
 def make_reference_data():
@@ -253,12 +273,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--slice", type=int, default=10_000)
+    parser.add_argument("--memory-rows", type=int, default=1_000_000)
+    parser.add_argument("--database", default=DB_NAME, help="the throwaway database (dropped and created)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return
 
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
+        raise SystemExit("--database: a plain lower-case name")
+    os.environ["BENCH_DATABASE"] = args.database  # (the child processes read it too)
     OUT.mkdir(parents=True, exist_ok=True)
     recreate_database()
     setup_django()
@@ -277,7 +302,7 @@ def main() -> None:
     write_csv(part, rows[: args.slice])
     n, k = len(rows), args.slice
     print(f"Synthetic benchmark data: {n:,} rows ({full.stat().st_size / 1e6:.1f} MB) in {full.relative_to(BASE_DIR)}")
-    print(f"PostgreSQL database {DB_NAME} (dropped and created for this run)\n")
+    print(f"PostgreSQL database {database()} (dropped and created for this run)\n")
 
     first = run_command(full)
     again = run_command(full)
@@ -288,6 +313,14 @@ def main() -> None:
     copy_seconds = raw_copy(rows)
     truncate_metrics()
     ie_seconds = import_export_default(part)
+
+    big = None
+    if args.memory_rows:
+        truncate_metrics()
+        big_file = OUT / f"synthetic_benchmark_metrics_{args.memory_rows}.csv"
+        write_csv(big_file, synthetic_rows(args.memory_rows, seed=2020))
+        big = run_command(big_file)
+        big_mb = big_file.stat().st_size / 1e6
 
     def line(label, rows_, seconds, note=""):
         print(f"{label:<48} {rows_:>9,} {seconds:>9.2f} s {rows_ / seconds:>12,.0f} rows/s  {note}")
@@ -304,6 +337,13 @@ def main() -> None:
     line("raw psycopg COPY (no checks, no history)", n, copy_seconds)
     line("django-import-export default path", k, ie_seconds)
     line("admin import preview (upload → preview page)", k, preview_seconds, preview_counts)
+    if big:
+        line(
+            f"import_metrics, new rows, {big_mb:.0f} MB file (+ history)",
+            args.memory_rows,
+            big["seconds"],
+            f"{big['counts']}; peak RSS {big['rss']} MB",
+        )
     print(
         f"\nimport_metrics (new rows) = {first['seconds'] and copy_seconds / first['seconds']:.0%} of raw COPY's rate;"
         f" whole command incl. Django start-up: {first['wall']:.2f} s"

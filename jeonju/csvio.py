@@ -10,12 +10,13 @@ importers (programs/importing.py) build on it.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO, TextIO
 
 from django.utils.translation import gettext as _
 
@@ -26,64 +27,92 @@ class CsvReadError(ValueError):
     """The file cannot be read as text at all (not a problem of one row)."""
 
 
-@dataclass(frozen=True)
-class DecodedText:
-    text: str
-    encoding: str
+# Bytes read at a time while checking the encoding: memory stays bounded by this, not the file.
+CHUNK_BYTES = 1 << 20
 
 
-def decode_bytes(data: bytes) -> DecodedText:
-    """Decode a CSV upload: a BOM decides; else UTF-8 if it is valid UTF-8; else CP949.
+def detect_encoding(stream: BinaryIO) -> str:
+    """The encoding of a CSV upload: a BOM decides; else UTF-8 if it is valid UTF-8; else CP949.
 
+    The whole stream is checked (a chunk at a time), so a file that reads is known to read to
+    its end before any row is looked at; raises CsvReadError naming the first bad byte.
     A CP949 file of Korean text is practically never valid UTF-8 (its lead bytes 0xB0–0xC8
     followed by 0xA1–0xFE break UTF-8's continuation rules), so trying UTF-8 first is safe.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return DecodedText(data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig")
-        except UnicodeDecodeError as exc:
+    stream.seek(0)
+    head = stream.read(len(codecs.BOM_UTF8))
+    if head == codecs.BOM_UTF8:
+        bad = _first_bad_byte(stream, "utf-8", start=len(head))
+        if bad is not None:
             raise CsvReadError(
-                _("The file starts like UTF-8 text but has bytes that are not UTF-8 (byte %(pos)s).")
-                % {"pos": exc.start + len(codecs.BOM_UTF8) + 1}
-            ) from exc
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return DecodedText(data.decode("utf-16"), "utf-16")
-        except UnicodeDecodeError as exc:
-            raise CsvReadError(_("The file starts like UTF-16 text but cannot be read as such.")) from exc
-    try:
-        return DecodedText(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return DecodedText(data.decode("cp949"), "cp949")
-    except UnicodeDecodeError as exc:
+                _("The file starts like UTF-8 text but has bytes that are not UTF-8 (byte %(pos)s).") % {"pos": bad + 1}
+            )
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if _first_bad_byte(stream, "utf-16") is not None:
+            raise CsvReadError(_("The file starts like UTF-16 text but cannot be read as such."))
+        return "utf-16"
+    if _first_bad_byte(stream, "utf-8") is None:
+        return "utf-8"
+    bad = _first_bad_byte(stream, "cp949")
+    if bad is not None:
         raise CsvReadError(
             _("The file is neither UTF-8 nor CP949/EUC-KR text (byte %(pos)s). Save it from Excel as CSV.")
-            % {"pos": exc.start + 1}
-        ) from exc
+            % {"pos": bad + 1}
+        )
+    return "cp949"
 
 
-def sniff_delimiter(text: str) -> str:
+def _first_bad_byte(stream: BinaryIO, encoding: str, start: int = 0) -> int | None:
+    """The position of the first byte from `start` on that does not decode, or None."""
+    stream.seek(start)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = start
+    while True:
+        chunk = stream.read(CHUNK_BYTES)
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            # exc.object is the bytes the decoder held back from the last chunk, then this one
+            return offset + exc.start - (len(exc.object) - len(chunk))
+        if not chunk:
+            return None
+        offset += len(chunk)
+
+
+@contextlib.contextmanager
+def open_text(stream: BinaryIO, encoding: str) -> Iterator[TextIO]:
+    """The stream, from its start, as text for the csv module (newline="" keeps quoted line
+    breaks); the byte stream is left open, to be read again."""
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    try:
+        yield text
+    finally:
+        text.detach()
+
+
+def sniff_delimiter(lines: Iterable[str]) -> str:
     """Tab or comma, decided by the first non-blank line (the header).
 
     csv.Sniffer guesses from the data too and is misled by quoted numbers like "1,240"; the
     header of a file we accept never holds a comma or a tab inside a name, so it is a sure sign.
     """
-    for line in text.splitlines():
-        if line.strip():
-            return "\t" if line.count("\t") > line.count(",") else ","
+    for chunk in lines:
+        for line in chunk.splitlines():
+            if line.strip():
+                return "\t" if line.count("\t") > line.count(",") else ","
     return ","
 
 
-def iter_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def iter_records(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, cells) for each non-blank record, cells stripped of spaces.
 
     The line number is the physical line where the record starts (1-based), as a spreadsheet
     shows it, so a quoted cell spanning lines does not shift the numbers of later records.
     """
     # skipinitialspace: `1, "1,240"` is still a quoted cell after the space
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
     strip = str.strip
     previous_end = 0
     try:

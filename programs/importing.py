@@ -15,30 +15,34 @@ constraints and clean()); they are restated here rather than calling full_clean(
 because full_clean() runs a query per foreign key and the import must not query per row.
 tests/programs/test_import.py checks that both agree.
 
-Speed: names are resolved from three small dictionaries loaded once, the existing rows for
-the touched programs and indicators come in one query, and the writes go in batches
-(PostgreSQL: COPY into a temporary table and one INSERT … ON CONFLICT that also writes the
-history rows). django-simple-history never sees bulk writes, so the history rows
+The file is read as a stream, a batch of rows at a time (BATCH_ROWS): each batch is checked,
+sorted into created / updated / unchanged against the stored rows with its keys (one query),
+and written, all inside one transaction that a problem anywhere in the file rolls back. Memory
+is bounded by the batch, not the file. Names are resolved from three small dictionaries
+loaded once. On PostgreSQL each batch is COPYed into a temporary table and one
+INSERT … ON CONFLICT at the end writes the rows and their history rows; elsewhere each batch
+is bulk-written. django-simple-history never sees bulk writes, so the history rows
 ("+" created, "~" changed) are written here, in the same transaction.
+
+Imports take turns (lock_imports): one that waits too long for another is refused with a
+clear message, never a deadlock or a traceback.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
 import functools
-import gc
+import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import itemgetter
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,8 +50,9 @@ from django.utils.translation import gettext_lazy
 from jeonju.cache import bump_generation
 from jeonju.csvio import (
     CsvReadError,
-    decode_bytes,
+    detect_encoding,
     iter_records,
+    open_text,
     parse_decimal,
     sniff_delimiter,
     unescape_formula_guard,
@@ -80,8 +85,10 @@ MAX_VALUE = Decimal(10) ** 18
 SOURCE_SEPARATOR = "|"
 _DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?")
 HISTORY_REASON_MAX = 100
-# Rows read at once (column by column) before falling back to row by row for a run with a problem.
-PARSE_RUN_ROWS = 5000
+# Rows read, checked and written at a time: what the import holds in memory.
+BATCH_ROWS = 5000
+# Rows per INSERT statement of the generic writer.
+WRITE_BATCH = 2000
 
 
 def _key(text: str) -> str:
@@ -130,7 +137,8 @@ class ParsedFile:
     lookups: Lookups | None = None
     # canonical column name → header as written in the file
     columns: dict[str, str] = field(default_factory=dict)
-    rows: list[MetricRow] = field(default_factory=list)
+    row_count: int = 0  # good rows read
+    rows: list[MetricRow] = field(default_factory=list)  # only parse_metrics() keeps them
     problems: list[Problem] = field(default_factory=list)
     # the cells of lines that have a problem, for showing them next to the errors
     bad_lines: dict[int, list[str]] = field(default_factory=dict)
@@ -261,35 +269,42 @@ def _parse_value(text: str) -> tuple[Decimal | None, str | None, bool]:
     return value, None, value < 0
 
 
-def _is_int(value) -> bool:
-    return type(value) is int
-
-
-def _is_not_none(value) -> bool:
-    return value is not None
-
-
-def _not_error(value) -> bool:
-    """A resolved cell that is not an error message."""
-    return not isinstance(value, str)
-
-
 def parse_metrics(data: bytes, lookups: Lookups | None = None) -> ParsedFile:
-    """Read and check a whole file. Returns every row or every problem; never writes."""
+    """Read and check a whole file at once, keeping every row in `rows` (for small files: the
+    import itself reads a batch at a time). Never writes."""
     parsed = ParsedFile()
+    for batch in read_batches(io.BytesIO(data), parsed, lookups):
+        parsed.rows.extend(batch)
+    return parsed
+
+
+def read_batches(
+    stream: BinaryIO, parsed: ParsedFile, lookups: Lookups | None = None, batch_rows: int | None = None
+) -> Iterator[list[MetricRow]]:
+    """Read and check a file, yielding its good rows a batch at a time.
+
+    Every problem found goes to `parsed.problems` (a file with one is refused whole), and
+    reading goes on to the end so that all of them are listed. What stays in memory is one
+    batch, the caches of resolved cells, and one int per (program, indicator) pair for the
+    duplicate check, whatever the length of the file.
+    """
     try:
-        decoded = decode_bytes(data)
+        parsed.encoding = detect_encoding(stream)
     except CsvReadError as exc:
         parsed.problem(0, "", str(exc))
-        return parsed
-    parsed.encoding = decoded.encoding
-    parsed.delimiter = sniff_delimiter(decoded.text)
+        return
+    with open_text(stream, parsed.encoding) as text:
+        parsed.delimiter = sniff_delimiter(text)
+    reader = None
     try:
-        return _parse_records(parsed, iter_records(decoded.text, parsed.delimiter), lookups)
+        with open_text(stream, parsed.encoding) as text:
+            reader = _Reader(parsed, iter_records(text, parsed.delimiter), lookups)
+            yield from reader.batches(batch_rows or BATCH_ROWS)
     except CsvReadError as exc:
-        parsed.rows.clear()
         parsed.problem(0, "", str(exc))
-        return parsed
+    if reader and reader.duplicates:
+        with open_text(stream, parsed.encoding) as text:
+            reader.name_first_lines(iter_records(text, parsed.delimiter))
 
 
 class NameMessages(NamedTuple):
@@ -315,40 +330,122 @@ INDICATOR_NAMES = NameMessages(
 )
 
 
-def _parse_records(parsed: ParsedFile, records, lookups: Lookups | None) -> ParsedFile:
-    header_line, headers = next(records, (1, []))
-    if not headers:
-        parsed.problem(1, "", _("The file is empty."))
-        return parsed
-    parsed.headers = headers
-    index: dict[str, int] = {}
-    for position, header in enumerate(headers):
-        name = _HEADER_TO_COLUMN.get(_key(unescape_formula_guard(header)))
-        if name is None:
-            parsed.problem(
-                header_line,
-                header or f"#{position + 1}",
-                _("unknown column; the columns are %(names)s")
-                % {"names": ", ".join(f"{a[0]} ({a[-1]})" for a in COLUMNS.values())},
-            )
-        elif name in index:
-            parsed.problem(header_line, header, _("this column appears twice"))
-        else:
-            index[name] = position
-            parsed.columns[name] = header
-    for name in REQUIRED_COLUMNS:
-        if name not in index:
-            parsed.problem(
-                header_line, name, _("required column missing (%(names)s)") % {"names": " / ".join(COLUMNS[name])}
-            )
-    if parsed.problems:
-        return parsed
+def _duplicate_message(first: int | str) -> str:
+    return _("the same program, indicator, year and kind as line %(first)s") % {"first": first}
 
-    lookups = parsed.lookups = lookups or Lookups()
-    width = len(headers)
+
+class _Reader:
+    """The header, then the rows of one file, checked one by one."""
+
+    def __init__(self, parsed: ParsedFile, records: Iterator[tuple[int, list[str]]], lookups: Lookups | None):
+        self.parsed = parsed
+        self.records = records
+        self.lookups = lookups
+        self.check = None  # the row checker, once the header is good
+        # A later line with the key of an earlier one: key → indexes of its problems, whose
+        # message names the earlier line once it is known (name_first_lines).
+        self.duplicates: dict[tuple[int, int, int, str], list[int]] = {}
+
+    def header(self) -> bool:
+        parsed = self.parsed
+        self.header_line, headers = next(self.records, (1, []))
+        if not headers:
+            parsed.problem(1, "", _("The file is empty."))
+            return False
+        parsed.headers = headers
+        index: dict[str, int] = {}
+        for position, header in enumerate(headers):
+            name = _HEADER_TO_COLUMN.get(_key(unescape_formula_guard(header)))
+            if name is None:
+                parsed.problem(
+                    self.header_line,
+                    header or f"#{position + 1}",
+                    _("unknown column; the columns are %(names)s")
+                    % {"names": ", ".join(f"{a[0]} ({a[-1]})" for a in COLUMNS.values())},
+                )
+            elif name in index:
+                parsed.problem(self.header_line, header, _("this column appears twice"))
+            else:
+                index[name] = position
+                parsed.columns[name] = header
+        for name in REQUIRED_COLUMNS:
+            if name not in index:
+                parsed.problem(
+                    self.header_line,
+                    name,
+                    _("required column missing (%(names)s)") % {"names": " / ".join(COLUMNS[name])},
+                )
+        if parsed.problems:
+            return False
+        lookups = parsed.lookups = self.lookups or Lookups()
+        self.check, self.caches = _row_checker(len(headers), index, lookups, parsed.delimiter)
+        return True
+
+    def batches(self, batch_rows: int) -> Iterator[list[MetricRow]]:
+        if not self.header():
+            return
+        parsed, check, duplicates = self.parsed, self.check, self.duplicates
+        width = len(parsed.headers)
+        # (program id, indicator id) → a bit for each (year, kind) seen: the duplicate check in
+        # one small int per pair rather than one entry per row.
+        seen: dict[tuple[int, int], int] = {}
+        target = MetricKind.TARGET
+        batch: list[MetricRow] = []
+        for line, cells in self.records:
+            row = check(line, cells, parsed)
+            if row is None:
+                continue
+            pair = (row[1], row[2])
+            bit = 1 << ((row[3] - MIN_YEAR) * 2 + (row[4] == target))
+            mask = seen.get(pair, 0)
+            if mask & bit:
+                duplicates.setdefault(row.key, []).append(len(parsed.problems))
+                parsed.problem(line, "", _duplicate_message("?"), cells + [""] * (width - len(cells)))
+                continue
+            seen[pair] = mask | bit
+            batch.append(row)
+            if len(batch) >= batch_rows:
+                parsed.row_count += len(batch)
+                yield batch
+                batch = []
+                for cache in self.caches:  # (values repeat less than names: keep memory by the batch)
+                    if len(cache) > batch_rows:
+                        cache.clear()
+        if batch:
+            parsed.row_count += len(batch)
+            yield batch
+        if not parsed.row_count and not parsed.problems:
+            parsed.problem(self.header_line + 1, "", _("The file has a header but no rows."))
+
+    def name_first_lines(self, records: Iterator[tuple[int, list[str]]]) -> None:
+        """Read the file again up to the first line of each duplicated key (only a file that
+        has such a line is read twice) and put that line in the duplicates' messages."""
+        quiet = ParsedFile(columns=self.parsed.columns)
+        first: dict[tuple[int, int, int, str], int] = {}
+        next(records, None)  # the header
+        try:
+            for line, cells in records:
+                row = self.check(line, cells, quiet)
+                quiet.problems.clear()
+                quiet.bad_lines.clear()
+                if row is not None and row.key in self.duplicates and row.key not in first:
+                    first[row.key] = line
+                    if len(first) == len(self.duplicates):
+                        break
+        except CsvReadError:  # already reported; the first lines lie before the bad one
+            pass
+        problems = self.parsed.problems
+        for key, indexes in self.duplicates.items():
+            for i in indexes:
+                problems[i] = problems[i]._replace(message=_duplicate_message(first.get(key, "?")))
+
+
+def _row_checker(width: int, index: dict[str, int], lookups: Lookups, delimiter: str):
+    """The function that checks one row, (line, cells, parsed) → MetricRow or None (its
+    problems recorded in `parsed`), and the caches it fills."""
     i_program, i_indicator, i_year, i_value = (index[c] for c in REQUIRED_COLUMNS)
     i_kind, i_as_of, i_source = index.get("kind"), index.get("as_of"), index.get("source")
-    seen: dict[tuple[int, int, int, str], int] = {}
+    # Names, years, kinds, dates and values repeat down a file: each distinct cell is resolved once.
     program_cache: dict[str, int | None] = {}
     indicator_cache: dict[str, int | None] = {}
     year_cache: dict[str, int | str] = {}
@@ -356,229 +453,108 @@ def _parse_records(parsed: ParsedFile, records, lookups: Lookups | None) -> Pars
     date_cache: dict[str, datetime.date | str] = {}
     source_cache: dict[str, int | str] = {}
     value_cache: dict[str, tuple[Decimal | None, str | None, bool]] = {}
+    caches = (program_cache, indicator_cache, year_cache, kind_cache, date_cache, source_cache, value_cache)
     indicator_units = lookups.indicator_units
-    rows = parsed.rows
-    problems = parsed.problems
-    problem = parsed.problem
+    programs, indicators, source_id_of = lookups.programs, lookups.indicators, lookups.source_id
     new_row = functools.partial(tuple.__new__, MetricRow)  # MetricRow(...) without its __new__
+    actual = MetricKind.ACTUAL
+    percent = Unit.PERCENT
 
-    def resolve_name(line, cells, raw: str, cache: dict, lookup: dict, names: NameMessages) -> int | None:
-        """A program's or indicator's id from its slug/code or name, each distinct cell resolved
-        once (names repeat down a file); 0 or None, with the problem recorded, if there is none."""
+    def resolve_name(parsed, line, cells, raw: str, cache: dict, lookup: dict, names: NameMessages) -> int | None:
+        """A program's or indicator's id from its slug/code or name; 0 or None, with the
+        problem recorded, if there is none."""
         found = cache.get(raw, -1)
         if found == -1:
             found = cache[raw] = lookup.get(_key(unescape_formula_guard(raw)), 0)
         if not found:
             text = unescape_formula_guard(raw)
             if not text:
-                problem(line, names.column, str(names.required), cells)
+                parsed.problem(line, names.column, str(names.required), cells)
             elif found is None:
-                problem(line, names.column, str(names.ambiguous) % {"text": text}, cells)
+                parsed.problem(line, names.column, str(names.ambiguous) % {"text": text}, cells)
             else:
-                problem(line, names.column, str(names.unknown) % {"text": text}, cells)
+                parsed.problem(line, names.column, str(names.unknown) % {"text": text}, cells)
         return found
 
-    def one_by_one(records) -> None:
-        """Check each row in turn, naming every problem by line and column."""
-        for line, cells in records:
-            count = len(problems)
-            too_many = len(cells) > width
-            if too_many:
-                hint = _("; a number with a thousands separator must be in quotes") if parsed.delimiter == "," else ""
-                too_many = _("%(n)s cells but the header has %(m)s columns%(hint)s") % {
-                    "n": len(cells),
-                    "m": width,
-                    "hint": hint,
-                }
-                if any(cells[width:]):
-                    problem(line, "", too_many, cells)
-                    continue
-                # Empty trailing cells (a stray comma) are forgiven, unless the row is wrong:
-                # then the cell count is the likely reason, and is said so below.
-            elif len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-
-            # Names, years, kinds and dates repeat down a file: each distinct cell is resolved once.
-            program_id = resolve_name(line, cells, cells[i_program], program_cache, lookups.programs, PROGRAM_NAMES)
-            indicator_id = resolve_name(
-                line, cells, cells[i_indicator], indicator_cache, lookups.indicators, INDICATOR_NAMES
-            )
-
-            text = cells[i_year]
-            year = year_cache.get(text, -1)
-            if year == -1:
-                year = year_cache[text] = _parse_year(unescape_formula_guard(text))
-            if isinstance(year, str):
-                problem(line, "year", year, cells)
-                year = None
-
-            # Values repeat less than names, but enough ("1,240" is parsed once per file).
-            text = cells[i_value]
-            parsed_value = value_cache.get(text)
-            if parsed_value is None:
-                parsed_value = value_cache[text] = parse_value(text)
-            value, error, negative = parsed_value
-            if error:
-                problem(line, "value", error, cells)
-            elif negative and indicator_id and indicator_units[indicator_id] != Unit.PERCENT:
-                problem(line, "value", _("a count or amount cannot be negative (%(text)s)") % {"text": text}, cells)
-
-            kind = MetricKind.ACTUAL
-            if i_kind is not None:
-                text = cells[i_kind]
-                kind = kind_cache.get(text, -1)
-                if kind == -1:
-                    kind = kind_cache[text] = KIND_WORDS.get(_key(unescape_formula_guard(text)))
-                if kind is None:
-                    problem(line, "kind", _("%(text)s is not actual/target (실적/목표)") % {"text": text}, cells)
-
-            as_of = None
-            if i_as_of is not None and cells[i_as_of]:
-                text = cells[i_as_of]
-                as_of = date_cache.get(text)
-                if as_of is None:
-                    as_of = date_cache[text] = _parse_date(unescape_formula_guard(text))
-                if isinstance(as_of, str):
-                    problem(line, "as_of", as_of, cells)
-                elif year is not None and as_of.year != year:
-                    problem(
-                        line, "as_of", _("%(date)s is not in the year %(year)s") % {"date": as_of, "year": year}, cells
-                    )
-
-            source_id = None
-            if i_source is not None and cells[i_source]:
-                text = cells[i_source]
-                source_id = source_cache.get(text)
-                if source_id is None:
-                    source_id = source_cache[text] = lookups.source_id(unescape_formula_guard(text))
-                if isinstance(source_id, str):
-                    problem(line, "source", source_id, cells)
-
-            if len(problems) > count:
-                if too_many:
-                    problem(line, "", too_many, cells)
-                continue
-            key = (program_id, indicator_id, year, kind)
-            first = seen.setdefault(key, line)
-            if first != line:
-                problem(
-                    line,
-                    "",
-                    _("the same program, indicator, year and kind as line %(first)s") % {"first": first},
-                    cells,
-                )
-                continue
-            rows.append(new_row((line, program_id, indicator_id, year, kind, value, as_of, source_id)))
-
-    bad_cells: dict[int, set[str]] = {}  # id(cache) → the cells in it that are not good
-    negative_values: set[str] = set()  # value cells read as a negative number
-
-    def parse_value(text: str) -> tuple[Decimal | None, str | None, bool]:
-        """_parse_value, noting negative cells (both ways of reading use this one)."""
-        parsed_value = _parse_value(text)
-        if parsed_value[2]:
-            negative_values.add(text)
-        return parsed_value
-
-    def at_once(chunk: list[tuple[int, list[str]]]) -> bool:
-        """Resolve a run of rows column by column, each distinct cell once, at C speed.
-
-        True when every row is good (they are appended to `rows`); False, with nothing
-        changed but the caches, as soon as any cell or row needs a closer look: then
-        one_by_one() reads the run again and names each problem exactly as always.
-        """
-        n = len(chunk)
-        lines, cells = zip(*chunk, strict=True)
-        if set(map(len, cells)) != {width}:
-            return False
-        columns = list(zip(*cells, strict=True))
-
-        def resolve(cache: dict, column, how, ok) -> list | None:
-            """The column's cells resolved through `cache`; None if any is not `ok`."""
-            distinct = set(column)
-            bad = bad_cells.setdefault(id(cache), set())
-            for text in distinct.difference(cache):  # (iterates `distinct`, not the cache)
-                cache[text] = resolved = how(text)
-                if not ok(resolved):
-                    bad.add(text)
-            if not bad.isdisjoint(distinct):
+    def check(line: int, cells: list[str], parsed: ParsedFile) -> MetricRow | None:
+        problems = parsed.problems
+        problem = parsed.problem
+        count = len(problems)
+        too_many = len(cells) > width
+        if too_many:
+            hint = _("; a number with a thousands separator must be in quotes") if delimiter == "," else ""
+            too_many = _("%(n)s cells but the header has %(m)s columns%(hint)s") % {
+                "n": len(cells),
+                "m": width,
+                "hint": hint,
+            }
+            if any(cells[width:]):
+                problem(line, "", too_many, cells)
                 return None
-            return list(map(cache.__getitem__, column))
+            # Empty trailing cells (a stray comma) are forgiven, unless the row is wrong:
+            # then the cell count is the likely reason, and is said so below.
+        elif len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
 
-        programs = resolve(
-            program_cache,
-            columns[i_program],
-            lambda raw: lookups.programs.get(_key(unescape_formula_guard(raw)), 0),
-            bool,
+        program_id = resolve_name(parsed, line, cells, cells[i_program], program_cache, programs, PROGRAM_NAMES)
+        indicator_id = resolve_name(
+            parsed, line, cells, cells[i_indicator], indicator_cache, indicators, INDICATOR_NAMES
         )
-        indicators = programs and resolve(
-            indicator_cache,
-            columns[i_indicator],
-            lambda raw: lookups.indicators.get(_key(unescape_formula_guard(raw)), 0),
-            bool,
-        )
-        years = indicators and resolve(
-            year_cache, columns[i_year], lambda raw: _parse_year(unescape_formula_guard(raw)), _is_int
-        )
-        values = years and resolve(value_cache, columns[i_value], parse_value, lambda parsed: parsed[1] is None)
-        if not values:
-            return False
-        if not negative_values.isdisjoint(columns[i_value]) and any(
-            text in negative_values and indicator_units[indicator] != Unit.PERCENT
-            for text, indicator in zip(columns[i_value], indicators, strict=True)
-        ):
-            return False
-        values = list(map(itemgetter(0), values))
-        if i_kind is None:
-            kinds = [MetricKind.ACTUAL] * n
-        else:
-            kinds = resolve(
-                kind_cache,
-                columns[i_kind],
-                lambda raw: KIND_WORDS.get(_key(unescape_formula_guard(raw))),
-                _is_not_none,
-            )
-            if kinds is None:
-                return False
-        dates = [None] * n
-        if i_as_of is not None:
-            date_cache.setdefault("", None)  # a blank cell: no date
-            dates = resolve(
-                date_cache, columns[i_as_of], lambda raw: _parse_date(unescape_formula_guard(raw)), _not_error
-            )
-            if dates is None:
-                return False
-            # each distinct (date, year) once
-            if any(date is not None and date.year != year for date, year in set(zip(dates, years, strict=True))):
-                return False
-        sources = [None] * n
-        if i_source is not None:
-            source_cache.setdefault("", None)  # a blank cell: no source
-            sources = resolve(
-                source_cache,
-                columns[i_source],
-                lambda raw: lookups.source_id(unescape_formula_guard(raw)),
-                _not_error,
-            )
-            if sources is None:
-                return False
-        keys = list(zip(programs, indicators, years, kinds, strict=True))
-        if len(set(keys)) != n or not seen.keys().isdisjoint(keys):
-            return False
-        seen.update(zip(keys, lines, strict=True))
-        rows.extend(map(new_row, zip(lines, programs, indicators, years, kinds, values, dates, sources, strict=True)))
-        return True
 
-    # Runs of rows: most files have no problem and are read at once; a run with a problem
-    # is read again row by row. Runs keep the memory of a large file bounded.
-    records = iter(records)
-    while chunk := list(itertools.islice(records, PARSE_RUN_ROWS)):
-        if not at_once(chunk):
-            one_by_one(chunk)
+        text = cells[i_year]
+        year = year_cache.get(text, -1)
+        if year == -1:
+            year = year_cache[text] = _parse_year(unescape_formula_guard(text))
+        if isinstance(year, str):
+            problem(line, "year", year, cells)
+            year = None
 
-    if not rows and not parsed.problems:
-        problem(header_line + 1, "", _("The file has a header but no rows."))
-    return parsed
+        text = cells[i_value]
+        parsed_value = value_cache.get(text)
+        if parsed_value is None:
+            parsed_value = value_cache[text] = _parse_value(text)
+        value, error, negative = parsed_value
+        if error:
+            problem(line, "value", error, cells)
+        elif negative and indicator_id and indicator_units[indicator_id] != percent:
+            problem(line, "value", _("a count or amount cannot be negative (%(text)s)") % {"text": text}, cells)
+
+        kind = actual
+        if i_kind is not None:
+            text = cells[i_kind]
+            kind = kind_cache.get(text, -1)
+            if kind == -1:
+                kind = kind_cache[text] = KIND_WORDS.get(_key(unescape_formula_guard(text)))
+            if kind is None:
+                problem(line, "kind", _("%(text)s is not actual/target (실적/목표)") % {"text": text}, cells)
+
+        as_of = None
+        if i_as_of is not None and cells[i_as_of]:
+            text = cells[i_as_of]
+            as_of = date_cache.get(text)
+            if as_of is None:
+                as_of = date_cache[text] = _parse_date(unescape_formula_guard(text))
+            if isinstance(as_of, str):
+                problem(line, "as_of", as_of, cells)
+            elif year is not None and as_of.year != year:
+                problem(line, "as_of", _("%(date)s is not in the year %(year)s") % {"date": as_of, "year": year}, cells)
+
+        source_id = None
+        if i_source is not None and cells[i_source]:
+            text = cells[i_source]
+            source_id = source_cache.get(text)
+            if source_id is None:
+                source_id = source_cache[text] = source_id_of(unescape_formula_guard(text))
+            if isinstance(source_id, str):
+                problem(line, "source", source_id, cells)
+
+        if len(problems) > count:
+            if too_many:
+                problem(line, "", too_many, cells)
+            return None
+        return new_row((line, program_id, indicator_id, year, kind, value, as_of, source_id))
+
+    return check, caches
 
 
 class Existing(NamedTuple):
@@ -591,113 +567,109 @@ class Existing(NamedTuple):
     note_en: str | None
 
 
-_EXISTING_COLUMNS = "id, program_id, indicator_id, year, kind, value, as_of, source_id, note, note_ko, note_en"
+_EXISTING_COLUMNS = ("id", "program_id", "indicator_id", "year", "kind", "value", "as_of", "source_id") + (
+    "note",
+    "note_ko",
+    "note_en",
+)
 
 
-def _existing_rows(rows: list[MetricRow]) -> Iterator[tuple]:
-    """The stored rows with the keys of `rows`, as (id, program_id, indicator_id, year, kind,
-    value, as_of, source_id, note, note_ko, note_en), in one query.
+def _existing_rows(rows: list[MetricRow]) -> list[tuple]:
+    """The stored rows with the keys of `rows` (one batch), as (id, program_id, indicator_id,
+    year, kind, value, as_of, source_id, note, note_ko, note_en), in one query that joins the
+    batch's exact keys to the table's unique index.
 
     Raw SQL, not the ORM: modeltranslation rewrites `note` per row (its language fallback
     alone cost 5 s on 100,000 rows), and only the raw columns belong in a history row.
-    PostgreSQL joins the file's exact keys (four arrays unnested), so a file touching a few
-    rows of a large table reads only those; elsewhere (SQLite) the touched programs,
-    indicators and year range are read and matched here.
     """
     table = connection.ops.quote_name(YearlyMetric._meta.db_table)
+    columns = ", ".join(f"m.{c}" for c in _EXISTING_COLUMNS)
+    on = "m.program_id = k.program_id AND m.indicator_id = k.indicator_id AND m.year = k.year AND m.kind = k.kind"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Array literals as text: ids, years and the two kind words need no quoting.
-            columns = [
-                "{" + ",".join(map(str, values)) + "}"
-                for values in (
-                    [r.program_id for r in rows],
-                    [r.indicator_id for r in rows],
-                    [r.year for r in rows],
-                    [r.kind for r in rows],
-                )
-            ]
-            m_columns = ", ".join(f"m.{c.strip()}" for c in _EXISTING_COLUMNS.split(","))
+            # The keys as four arrays, written as text: ids, years and the two kind words need no quoting.
+            programs, indicators, years, kinds = zip(*[r[1:5] for r in rows], strict=True)
+            arrays = ["{" + ",".join(map(str, ids)) + "}" for ids in (programs, indicators, years)]
+            arrays.append("{" + ",".join(kinds) + "}")  # (str members: joined as they are)
+            # One index lookup per key (LATERAL … LIMIT 1 keeps the planner from hashing the
+            # whole table for each batch when its statistics lag behind a large import).
             cursor.execute(
-                f"SELECT {m_columns} FROM {table} m"
-                " JOIN unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::varchar[])"
-                " AS k(program_id, indicator_id, year, kind)"
-                " ON m.program_id = k.program_id AND m.indicator_id = k.indicator_id"
-                " AND m.year = k.year AND m.kind = k.kind",
-                columns,
+                f"SELECT {columns} FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::varchar[])"
+                f" AS k(program_id, indicator_id, year, kind) CROSS JOIN LATERAL"
+                f" (SELECT * FROM {table} m WHERE {on.replace(' ON ', ' ')} LIMIT 1) m",
+                arrays,
             )
-        else:
-            program_ids = sorted({r.program_id for r in rows})
-            indicator_ids = sorted({r.indicator_id for r in rows})
-            years = [r.year for r in rows]
-            cursor.execute(
-                f"SELECT {_EXISTING_COLUMNS} FROM {table}"
-                f" WHERE program_id IN ({', '.join(['%s'] * len(program_ids))})"
-                f" AND indicator_id IN ({', '.join(['%s'] * len(indicator_ids))})"
-                " AND year BETWEEN %s AND %s",
-                [*program_ids, *indicator_ids, min(years), max(years)],
-            )
-        if connection.vendor == "postgresql":
-            while batch := cursor.fetchmany(5000):
-                yield from batch
-        else:
-            # SQLite's raw rows hold `value` as an int or float (what the ORM's converter
-            # turns back into a Decimal the same way).
-            to_decimal = decimal.Context(prec=15).create_decimal_from_float
-            cents = Decimal("0.01")
-            while batch := cursor.fetchmany(5000):
-                for row in batch:
-                    value = row[5] if isinstance(row[5], Decimal) else to_decimal(row[5]).quantize(cents)
-                    yield (*row[:5], value, *row[6:])
+            return cursor.fetchall()
+        # Elsewhere (SQLite) the keys as one JSON parameter: any number of them in one query.
+        cursor.execute(
+            f"SELECT {columns} FROM (SELECT json_extract(value, '$[0]') AS program_id,"
+            " json_extract(value, '$[1]') AS indicator_id, json_extract(value, '$[2]') AS year,"
+            f" json_extract(value, '$[3]') AS kind FROM json_each(%s)) k JOIN {table} m ON {on}",
+            # (written directly: ids and years are ints, and the kind one of two plain words)
+            ["[" + ",".join(f'[{r[1]},{r[2]},{r[3]},"{r[4]}"]' for r in rows) + "]"],
+        )
+        # SQLite's raw rows hold `value` as an int or float (what the ORM's converter
+        # turns back into a Decimal the same way).
+        to_decimal = decimal.Context(prec=15).create_decimal_from_float
+        cents = Decimal("0.01")
+        return [
+            (*row[:5], row[5] if isinstance(row[5], Decimal) else to_decimal(row[5]).quantize(cents), *row[6:])
+            for row in cursor.fetchall()
+        ]
 
 
 @dataclass
 class ImportPlan:
+    """What an import does: how many rows it creates, updates and leaves unchanged, and the
+    first `keep` rows of each kind (in file order) to show."""
+
+    keep: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("created", "updated", "unchanged"), 0))
     created: list[MetricRow] = field(default_factory=list)
     # (existing row, the row as it will be once written)
     updated: list[tuple[Existing, MetricRow]] = field(default_factory=list)
     unchanged: list[MetricRow] = field(default_factory=list)
+    # the programs with a created or updated row, whose figures the write refreshes
+    program_ids: set[int] = field(default_factory=set)
 
-    @property
-    def counts(self) -> dict[str, int]:
-        return {"created": len(self.created), "updated": len(self.updated), "unchanged": len(self.unchanged)}
+    def add(self, rows: list[MetricRow], columns: dict[str, str]) -> tuple[list, list]:
+        """Sort one batch into created / updated / unchanged with one query; returns the
+        batch's (created, updated) rows, to be written.
 
-
-def plan_import(parsed: ParsedFile) -> ImportPlan:
-    """Sort the rows into created / updated / unchanged with one query.
-
-    A column left out of the file (as_of or source) keeps what the database has; a blank cell
-    in a column that is there empties it.
-    """
-    plan = ImportPlan()
-    if not parsed.rows:
-        return plan
-    # (Tuples built with tuple.__new__ and indexed by position: this loop runs once a row.)
-    new_existing = functools.partial(tuple.__new__, Existing)
-    new_row = functools.partial(tuple.__new__, MetricRow)
-    # e[1:5] and row[1:5]: (program_id, indicator_id, year, kind), the key
-    existing = {e[1:5]: new_existing((e[0], *e[5:])) for e in _existing_rows(parsed.rows)}
-    if not existing:
-        plan.created = list(parsed.rows)
-        return plan
-
-    keep_as_of = "as_of" not in parsed.columns
-    keep_source = "source" not in parsed.columns
-    get = existing.get
-    created, updated, unchanged = plan.created.append, plan.updated.append, plan.unchanged.append
-    for row in parsed.rows:
-        old = get(row[1:5])
-        if old is None:
-            created(row)
-            continue
-        # old: (id, value, as_of, source_id, …); row: (line, …key, value, as_of, source_id)
-        if keep_as_of or keep_source:
-            row = new_row((*row[:6], old[2] if keep_as_of else row[6], old[3] if keep_source else row[7]))
-        if old[1] == row[5] and old[2] == row[6] and old[3] == row[7]:
-            unchanged(row)
-        else:
-            updated((old, row))
-    return plan
+        A column left out of the file (as_of or source) keeps what the database has; a blank
+        cell in a column that is there empties it.
+        """
+        # (Tuples built with tuple.__new__ and indexed by position: this loop runs once a row.)
+        new_existing = functools.partial(tuple.__new__, Existing)
+        new_row = functools.partial(tuple.__new__, MetricRow)
+        # e[1:5] and row[1:5]: (program_id, indicator_id, year, kind), the key
+        existing = {e[1:5]: new_existing((e[0], *e[5:])) for e in _existing_rows(rows)}
+        keep_as_of = "as_of" not in columns
+        keep_source = "source" not in columns
+        created, updated, unchanged = [], [], []
+        get = existing.get
+        for row in rows:
+            old = get(row[1:5])
+            if old is None:
+                created.append(row)
+                continue
+            # old: (id, value, as_of, source_id, …); row: (line, …key, value, as_of, source_id)
+            if keep_as_of or keep_source:
+                row = new_row((*row[:6], old[2] if keep_as_of else row[6], old[3] if keep_source else row[7]))
+            if old[1] == row[5] and old[2] == row[6] and old[3] == row[7]:
+                unchanged.append(row)
+            else:
+                updated.append((old, row))
+        for name, these, sample in (
+            ("created", created, self.created),
+            ("updated", updated, self.updated),
+            ("unchanged", unchanged, self.unchanged),
+        ):
+            self.counts[name] += len(these)
+            sample += these[: self.keep - len(sample)]
+        self.program_ids.update(r.program_id for r in created)
+        self.program_ids.update(r.program_id for _old, r in updated)
+        return created, updated
 
 
 @dataclass
@@ -723,91 +695,130 @@ def too_big_message(size: int, limit: int) -> str:
     }
 
 
+def another_import_message() -> str:
+    return _("Another import is running; nothing was written. Try again in a minute.")
+
+
+class _Refused(Exception):
+    """Raised inside the import's transaction to undo the batches written before a problem."""
+
+
 def import_metrics(
-    data: bytes,
+    data: bytes | BinaryIO,
     *,
     dry_run: bool = False,
     user_id: int | None = None,
     reason: str = "CSV import",
     max_bytes: int | None = None,
+    keep: int = 0,
 ) -> ImportOutcome:
-    """Parse, check and (unless dry_run or a problem is found) write a file, all in one transaction."""
+    """Read, check and (unless dry_run or a problem is found) write a file, a batch at a
+    time, all in one transaction. `data` is the file's bytes or a seekable binary file;
+    `keep` is how many rows of each kind the outcome lists (for a preview)."""
+    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    size = len(data) if isinstance(data, bytes | bytearray) else stream.seek(0, io.SEEK_END)
     limit = settings.CSV_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
-    if limit and len(data) > limit:
-        parsed = ParsedFile()
-        parsed.problem(0, "", too_big_message(len(data), limit))
+    parsed = ParsedFile()
+    if limit and size > limit:
+        parsed.problem(0, "", too_big_message(size, limit))
         return ImportOutcome(parsed, ImportPlan(), dry_run)
-    with no_cyclic_gc():
-        parsed = parse_metrics(data)
-        if not parsed.ok:
-            return ImportOutcome(parsed, ImportPlan(), dry_run)
+    plan = ImportPlan(keep=keep)
+    try:
         with transaction.atomic():
-            plan = plan_import(parsed)
+            writer = None
             if not dry_run:
-                write_plan(plan, user_id=user_id, reason=reason)
+                lock_imports()
+                writer = _PostgresWriter if connection.vendor == "postgresql" else _BatchWriter
+                writer = writer(user_id=user_id, reason=reason[:HISTORY_REASON_MAX], now=timezone.now())
+            for batch in read_batches(stream, parsed):
+                if not parsed.ok:  # refused: read on only to list every problem
+                    continue
+                created, updated = plan.add(batch, parsed.columns)
+                if writer and (created or updated):
+                    writer.write(created, updated)
+            if not parsed.ok:
+                raise _Refused
+            if writer and plan.program_ids:
+                writer.finish()
+                # Bulk writes send no signals: the programs' figures and the public pages are told here.
+                refresh_program_figures(plan.program_ids)
+                bump_generation()
+                transaction.on_commit(bump_generation)
+    except _Refused:
+        plan = ImportPlan()
+    except OperationalError as exc:
+        if not is_lock_conflict(exc):
+            raise
+        parsed.problems[:] = [Problem(0, "", another_import_message())]
+        parsed.bad_lines.clear()
+        plan = ImportPlan()
     return ImportOutcome(parsed, plan, dry_run)
 
 
-@contextlib.contextmanager
-def no_cyclic_gc():
-    """Pause Python's cycle collector while a file is read and planned.
-
-    Those build a few hundred thousand tuples and lists, none in a reference cycle, and each
-    collection of the oldest generation walks all of them again: about a third of the
-    parse and plan time of a 100,000-row file. Reference counting still frees everything;
-    the collector runs again (if it was on) as soon as the import ends.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+# Any fixed bigint, the same in every process: imports take it in turn (pg_advisory_xact_lock).
+IMPORT_LOCK_KEY = 0x6A656F6E6A75  # "jeonju"
 
 
-def write_plan(plan: ImportPlan, *, user_id: int | None, reason: str) -> None:
-    """Write created and updated rows and their history rows. Call inside a transaction."""
-    if not plan.created and not plan.updated:
+def lock_imports() -> None:
+    """Wait for any other import to commit or roll back (PostgreSQL; SQLite lets one writer in
+    at a time by itself). Two imports writing overlapping rows in different orders would
+    otherwise deadlock. The wait is bounded by IMPORT_LOCK_TIMEOUT_SECONDS: then
+    LockNotAvailable, which import_metrics turns into a clear refusal."""
+    if connection.vendor != "postgresql":
         return
-    now = timezone.now()
-    reason = reason[:HISTORY_REASON_MAX]
-    if connection.vendor == "postgresql":
-        _write_postgresql(plan, user_id=user_id, reason=reason, now=now)
-    else:
-        _write_batched(plan, user_id=user_id, reason=reason, now=now)
-    # Bulk writes send no signals: the programs' figures and the public pages are told here.
-    refresh_program_figures({r.program_id for r in plan.created} | {r.program_id for _old, r in plan.updated})
-    bump_generation()
-    transaction.on_commit(bump_generation)
+    seconds = getattr(settings, "IMPORT_LOCK_TIMEOUT_SECONDS", 60)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{max(1, round(seconds * 1000))}ms"])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
 
 
-BATCH_SIZE = 2000
+# SQLSTATEs of a lost race for locks: deadlock_detected, lock_not_available.
+_LOCK_CONFLICTS = {"40P01", "55P03"}
 
 
-def _write_batched(plan: ImportPlan, *, user_id: int | None, reason: str, now: datetime.datetime) -> None:
-    """Any database: bulk_create the new rows, bulk_update the changed ones, bulk_create history."""
-    History = YearlyMetric.history.model
-    blank = YearlyMetric()
-    new = [
-        YearlyMetric(
-            program_id=r.program_id,
-            indicator_id=r.indicator_id,
-            year=r.year,
-            kind=r.kind,
-            value=r.value,
-            as_of=r.as_of,
-            source_id=r.source_id,
-        )
-        for r in plan.created
-    ]
-    YearlyMetric.objects.bulk_create(new, batch_size=BATCH_SIZE)
-    changed = [YearlyMetric(id=old.id, value=r.value, as_of=r.as_of, source_id=r.source_id) for old, r in plan.updated]
-    YearlyMetric.objects.bulk_update(changed, ["value", "as_of", "source_id"], batch_size=500)
+def is_lock_conflict(exc: OperationalError) -> bool:
+    """Whether a database error means another writer held what the import needed."""
+    if getattr(exc.__cause__, "sqlstate", None) in _LOCK_CONFLICTS:
+        return True
+    return connection.vendor == "sqlite" and "database is locked" in str(exc)
 
-    def history(pk: int, r: MetricRow, notes: Iterable, history_type: str):
+
+class _BatchWriter:
+    """Any database: each batch's new rows bulk_created, changed ones bulk_updated, and their
+    history rows bulk_created."""
+
+    def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
+        self.user_id, self.reason, self.now = user_id, reason, now
+        self.History = YearlyMetric.history.model  # (the `history` descriptor builds a manager each time)
+        blank = YearlyMetric()
+        self.blank_notes = (blank.note, blank.note_ko, blank.note_en)
+
+    def write(self, created: list[MetricRow], updated: list[tuple[Existing, MetricRow]]) -> None:
+        new = [
+            YearlyMetric(
+                program_id=r.program_id,
+                indicator_id=r.indicator_id,
+                year=r.year,
+                kind=r.kind,
+                value=r.value,
+                as_of=r.as_of,
+                source_id=r.source_id,
+            )
+            for r in created
+        ]
+        YearlyMetric.objects.bulk_create(new, batch_size=WRITE_BATCH)
+        changed = [YearlyMetric(id=old.id, value=r.value, as_of=r.as_of, source_id=r.source_id) for old, r in updated]
+        YearlyMetric.objects.bulk_update(changed, ["value", "as_of", "source_id"], batch_size=500)
+        records = [self.history(obj.pk, r, self.blank_notes, "+") for obj, r in zip(new, created, strict=True)]
+        records += [self.history(old.id, r, (old.note, old.note_ko, old.note_en), "~") for old, r in updated]
+        self.History.objects.bulk_create(records, batch_size=WRITE_BATCH)
+
+    def history(self, pk: int, r: MetricRow, notes: Iterable, history_type: str):
         note, note_ko, note_en = notes
-        return History(
+        return self.History(
             id=pk,
             program_id=r.program_id,
             indicator_id=r.indicator_id,
@@ -819,19 +830,17 @@ def _write_batched(plan: ImportPlan, *, user_id: int | None, reason: str, now: d
             note=note,
             note_ko=note_ko,
             note_en=note_en,
-            history_date=now,
+            history_date=self.now,
             history_type=history_type,
-            history_user_id=user_id,
-            history_change_reason=reason,
+            history_user_id=self.user_id,
+            history_change_reason=self.reason,
         )
 
-    blank_notes = (blank.note, blank.note_ko, blank.note_en)
-    records = [history(obj.pk, r, blank_notes, "+") for obj, r in zip(new, plan.created, strict=True)]
-    records += [history(old.id, r, (old.note, old.note_ko, old.note_en), "~") for old, r in plan.updated]
-    History.objects.bulk_create(records, batch_size=BATCH_SIZE)
+    def finish(self) -> None:
+        pass
 
 
-def _copy_text(rows: Iterable[MetricRow], chunk_rows: int = 20_000) -> Iterable[str]:
+def _copy_text(rows: Iterable[MetricRow]) -> str:
     """COPY's text format, written directly: ids, years, decimals, dates and the two kind words
     hold no tab, newline or backslash, so nothing needs escaping; NULL is \\N. (psycopg's
     write_row adapts value by value and is several times slower.)"""
@@ -840,46 +849,54 @@ def _copy_text(rows: Iterable[MetricRow], chunk_rows: int = 20_000) -> Iterable[
         as_of = r.as_of.isoformat() if r.as_of else "\\N"
         source = r.source_id if r.source_id is not None else "\\N"
         lines.append(f"{r.program_id}\t{r.indicator_id}\t{r.year}\t{r.kind}\t{r.value}\t{as_of}\t{source}\n")
-        if len(lines) >= chunk_rows:
-            yield "".join(lines)
-            lines = []
-    if lines:
-        yield "".join(lines)
+    return "".join(lines)
 
 
-def _write_postgresql(plan: ImportPlan, *, user_id: int | None, reason: str, now: datetime.datetime) -> None:
-    """PostgreSQL: COPY the rows into a temporary table, then one statement upserts them and
-    writes their history rows (a data-modifying CTE: the upsert's RETURNING feeds the history
-    INSERT)."""
-    qn = connection.ops.quote_name
-    opts = YearlyMetric._meta
-    table, history_table = qn(opts.db_table), qn(YearlyMetric.history.model._meta.db_table)
-    blank = YearlyMetric()
-    cols = "program_id, indicator_id, year, kind, value, as_of, source_id"
-    kept = "note, note_ko, note_en"
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS metric_import_stage")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE metric_import_stage (program_id bigint, indicator_id bigint, year smallint,"
-            " kind varchar(10), value numeric(20, 2), as_of date, source_id bigint) ON COMMIT DROP"
-        )
-        with cursor.cursor.copy(f"COPY metric_import_stage ({cols}) FROM STDIN") as copy:
-            for chunk in _copy_text(itertools.chain(plan.created, (r for _old, r in plan.updated))):
-                copy.write(chunk)
-        cursor.execute(
-            f"""
-            WITH written AS (
-                INSERT INTO {table} ({cols}, {kept})
-                SELECT {cols}, %s, %s, %s FROM metric_import_stage
-                ON CONFLICT (program_id, indicator_id, year, kind) DO UPDATE
-                    SET value = EXCLUDED.value, as_of = EXCLUDED.as_of, source_id = EXCLUDED.source_id
-                    WHERE ({table}.value, {table}.as_of, {table}.source_id)
-                        IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.as_of, EXCLUDED.source_id)
-                RETURNING id, {cols}, {kept}, (xmax = 0) AS inserted
+class _PostgresWriter:
+    """PostgreSQL: each batch COPYed into a temporary table; at the end one statement upserts
+    them all and writes their history rows (a data-modifying CTE: the upsert's RETURNING
+    feeds the history INSERT)."""
+
+    COLUMNS = "program_id, indicator_id, year, kind, value, as_of, source_id"
+
+    def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
+        self.user_id, self.reason, self.now = user_id, reason, now
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS metric_import_stage")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE metric_import_stage (program_id bigint, indicator_id bigint, year smallint,"
+                " kind varchar(10), value numeric(20, 2), as_of date, source_id bigint) ON COMMIT DROP"
             )
-            INSERT INTO {history_table}
-                (id, {cols}, {kept}, history_date, history_change_reason, history_type, history_user_id)
-            SELECT id, {cols}, {kept}, %s, %s, CASE WHEN inserted THEN '+' ELSE '~' END, %s FROM written
-            """,
-            [blank.note, blank.note_ko, blank.note_en, now, reason, user_id],
-        )
+
+    def write(self, created: list[MetricRow], updated: list[tuple[Existing, MetricRow]]) -> None:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY metric_import_stage ({self.COLUMNS}) FROM STDIN") as copy,
+        ):
+            copy.write(_copy_text(itertools.chain(created, (r for _old, r in updated))))
+
+    def finish(self) -> None:
+        qn = connection.ops.quote_name
+        table = qn(YearlyMetric._meta.db_table)
+        history_table = qn(YearlyMetric.history.model._meta.db_table)
+        blank = YearlyMetric()
+        cols = self.COLUMNS
+        kept = "note, note_ko, note_en"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH written AS (
+                    INSERT INTO {table} ({cols}, {kept})
+                    SELECT {cols}, %s, %s, %s FROM metric_import_stage
+                    ON CONFLICT (program_id, indicator_id, year, kind) DO UPDATE
+                        SET value = EXCLUDED.value, as_of = EXCLUDED.as_of, source_id = EXCLUDED.source_id
+                        WHERE ({table}.value, {table}.as_of, {table}.source_id)
+                            IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.as_of, EXCLUDED.source_id)
+                    RETURNING id, {cols}, {kept}, (xmax = 0) AS inserted
+                )
+                INSERT INTO {history_table}
+                    (id, {cols}, {kept}, history_date, history_change_reason, history_type, history_user_id)
+                SELECT id, {cols}, {kept}, %s, %s, CASE WHEN inserted THEN '+' ELSE '~' END, %s FROM written
+                """,
+                [blank.note, blank.note_ko, blank.note_en, self.now, self.reason, self.user_id],
+            )

@@ -19,9 +19,10 @@ from jeonju.downloads import escape_csv_cell
 from .importing import COLUMNS, ImportOutcome, import_metrics, source_label
 from .models import BudgetLine, YearlyMetric
 
-# How many rows of each kind (to create, to update, unchanged) the admin's preview lists; the
-# counts above the lists cover every row. A 10,000-row file must preview in well under 2 s,
-# and rendering every row would take longer than reading and checking the file.
+# How many rows of each kind (to create, to update, unchanged) the admin's preview lists (the
+# importer keeps only these); the counts above the lists cover every row. A 10,000-row file
+# must preview in well under 2 s, and rendering every row would take longer than reading and
+# checking the file.
 PREVIEW_ROWS = 100
 
 
@@ -119,6 +120,7 @@ class YearlyMetricResource(resources.ModelResource):
             dry_run=dry_run,
             user_id=getattr(user, "pk", None),
             reason=f"CSV import (admin) {file_name}".strip(),
+            keep=PREVIEW_ROWS,
         )
         return metric_result(outcome)
 
@@ -156,10 +158,10 @@ def metric_result(outcome: ImportOutcome) -> MetricImportResult:
 
     plan = outcome.plan
     result.diff_headers = [names[0] for names in COLUMNS.values()]
-    result.totals[RowResult.IMPORT_TYPE_NEW] = len(plan.created)
-    result.totals[RowResult.IMPORT_TYPE_UPDATE] = len(plan.updated)
-    result.totals[RowResult.IMPORT_TYPE_SKIP] = len(plan.unchanged)
-    result.total_rows = len(parsed.rows)
+    result.totals[RowResult.IMPORT_TYPE_NEW] = plan.counts["created"]
+    result.totals[RowResult.IMPORT_TYPE_UPDATE] = plan.counts["updated"]
+    result.totals[RowResult.IMPORT_TYPE_SKIP] = plan.counts["unchanged"]
+    result.total_rows = parsed.row_count
     lookups = parsed.lookups
     for import_type, items in (
         (RowResult.IMPORT_TYPE_NEW, [(row, None) for row in plan.created[:PREVIEW_ROWS]]),

@@ -7,7 +7,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programs.importing import import_metrics
+from programs.importing import import_metrics, parse_metrics
 from programs.models import YearlyMetric
 
 PROGRAMS = ["palbok-art-factory", "팔복예술공장", "Palbok Art Factory", "seonosong-art-village", "no-such-program"]
@@ -88,15 +88,17 @@ def snapshot():
 def check_file(data: bytes) -> None:
     with transaction.atomic():
         before = snapshot()
+        expected = parse_metrics(data)  # the import keeps no rows: read them the same way first
         outcome = import_metrics(data)
         after = snapshot()
         if outcome.ok:
-            for row in outcome.parsed.rows:
+            assert expected.ok and len(expected.rows) == outcome.parsed.row_count > 0
+            for row in expected.rows:
                 stored = YearlyMetric.objects.get(
                     program_id=row.program_id, indicator_id=row.indicator_id, year=row.year, kind=row.kind
                 )
                 assert stored.value == row.value
-            touched = {row.key for row in outcome.parsed.rows}
+            touched = {row.key for row in expected.rows}
             assert {r for r in before if r[:4] not in touched} == {r for r in after if r[:4] not in touched}
         else:
             assert outcome.parsed.problems

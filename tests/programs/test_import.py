@@ -152,13 +152,13 @@ def test_one_bad_row_among_good_ones_writes_nothing(objects):
     assert metrics(program) == {}
 
 
-@pytest.mark.parametrize("run_rows", [1, 2, 3, 5000])
-def test_rows_read_at_once_or_one_by_one_give_the_same_rows_and_problems(objects, monkeypatch, run_rows):
-    """Runs of rows are read column by column and, if any has a problem, again row by row;
-    the caches they share must not let a cell through in one way that the other refuses."""
+@pytest.mark.parametrize("batch_rows", [1, 2, 3, 5000])
+def test_rows_read_in_batches_of_any_size_give_the_same_rows_and_problems(objects, monkeypatch, batch_rows):
+    """The file is read a batch at a time; the caches and the duplicate check that batches
+    share must not let a cell or a key through in one batch that another refuses."""
     from programs import importing
 
-    monkeypatch.setattr(importing, "PARSE_RUN_ROWS", run_rows)
+    monkeypatch.setattr(importing, "BATCH_ROWS", batch_rows)
     good = (
         "program,indicator,year,value,kind,as_of\n"
         'test-gallery,test-visitors,2018,"1,240",actual,2018-06-30\n'

@@ -49,9 +49,10 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {too_big_message(size, limit)} (--max-bytes sets another limit)")
 
         started = time.perf_counter()
-        outcome = import_metrics(
-            file.read_bytes(), dry_run=dry_run, user_id=user_id, reason=f"import_metrics {file.name}", max_bytes=0
-        )
+        with file.open("rb") as stream:  # read a batch at a time, never whole
+            outcome = import_metrics(
+                stream, dry_run=dry_run, user_id=user_id, reason=f"import_metrics {file.name}", max_bytes=0
+            )
         elapsed = time.perf_counter() - started
         parsed = outcome.parsed
         if not outcome.ok:
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file} rejected: {len(parsed.problems)} problem(s); nothing was changed.")
 
         counts = outcome.counts
-        rows = len(parsed.rows)
+        rows = parsed.row_count
         self.stdout.write(
             f"{file}: {rows} rows ({parsed.encoding}, {'tab' if parsed.delimiter == chr(9) else 'comma'} separated)"
             f" in {elapsed:.2f} s ({rows / elapsed if elapsed else 0:,.0f} rows/s)"
