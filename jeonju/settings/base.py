@@ -245,6 +245,8 @@ ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 CSV_UPLOAD_MAX_BYTES = env.int("CSV_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # An admin import's uploaded file waits this long for its confirmation (programs/uploads.py).
 IMPORT_UPLOAD_MAX_AGE_SECONDS = env.int("IMPORT_UPLOAD_MAX_AGE_SECONDS", default=3600)
+# How long a metric import waits for another to finish before it is refused (PostgreSQL).
+IMPORT_LOCK_TIMEOUT_SECONDS = env.float("IMPORT_LOCK_TIMEOUT_SECONDS", default=60)
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGGING = {
