@@ -151,3 +151,22 @@ def test_a_pool_that_is_merely_busy_still_waits_its_whole_timeout(own_postgres):
         pool.putconn(held)
     finally:
         pool.close()
+
+
+@pytest.mark.slow
+def test_an_old_failed_attempt_does_not_refuse_a_database_that_is_back(own_postgres):
+    from jeonju.db.backends.postgresql.base import CircuitBreakerPool
+
+    pool = CircuitBreakerPool(own_postgres.url("postgres"), min_size=1, max_size=1, timeout=1.5, open=True)
+    pool.wait()
+    try:
+        # The pool's latest attempt to connect failed in an outage that is over; it has the one
+        # connection it needs, so it makes no new attempt that would say the database is back.
+        pool.refusing = True
+        held = pool.getconn()
+        threading.Timer(0.3, pool.putconn, args=[held]).start()
+        held = pool.getconn()  # waits for the connection given back instead of giving up
+        assert not pool.breaker.is_open and not pool.refusing
+        pool.putconn(held)
+    finally:
+        pool.close()

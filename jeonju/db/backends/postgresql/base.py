@@ -5,10 +5,12 @@ connection that cannot come, so a sync worker is stuck for seconds per request a
 queued behind it (the health check, pages the cache could answer) waits too. Here:
 
 - a request waits for a pooled connection in short slices, and gives up as soon as the pool's
-  latest attempt to open a connection has failed: the database refuses, so no connection will
-  come. A pool that is merely busy has no failed attempt, so under load a request still waits
-  the full timeout (a dead pooled connection alone does not count: after a database restart the
-  pool replaces it at once);
+  latest attempt to open a connection has failed and a direct attempt fails too: the database
+  refuses, so no connection will come. (The direct attempt is there because the pool's latest
+  attempt may be one from an outage that is over: a pool that has all the connections it needs
+  makes no new attempt to show otherwise.) A pool that is merely busy has no failed attempt, so
+  under load a request still waits the full timeout (a dead pooled connection alone does not
+  count: after a database restart the pool replaces it at once);
 - a request that gives up opens the breaker; while it is open, getting a connection raises
   OperationalError at once (DatabaseUnavailableMiddleware answers 503), except for one request a
   second, which tries for real for a short while and closes the breaker when it gets one.
@@ -75,6 +77,15 @@ class CircuitBreakerPool(ConnectionPool):
         self.refusing = False
         return connection
 
+    def _answers(self) -> bool:
+        """Whether the database accepts a connection now (one attempt, not kept)."""
+        try:
+            kwargs = {**self._resolve_kwargs(), "connect_timeout": 2}
+            self.connection_class.connect(self._resolve_conninfo(), **kwargs).close()
+        except psycopg.Error:
+            return False
+        return True
+
     def getconn(self, timeout: float | None = None):
         timeout = self.timeout if timeout is None else timeout
         probing = self.breaker.is_open
@@ -90,6 +101,10 @@ class CircuitBreakerPool(ConnectionPool):
             try:
                 connection = super().getconn(min(WAIT_SLICE_SECONDS, max(deadline - monotonic(), 0.001)))
             except PoolTimeout:
+                if self.refusing and self._answers():
+                    # The failed attempt was an old one (the database came back since, and the
+                    # pool has not needed a new connection): keep waiting for the pool.
+                    self.refusing = False
                 if self.refusing or monotonic() >= deadline:
                     self.breaker.record_failure()
                     reason = "the database refuses connections" if self.refusing else "no connection came"
