@@ -170,3 +170,27 @@ def test_an_old_failed_attempt_does_not_refuse_a_database_that_is_back(own_postg
         pool.putconn(held)
     finally:
         pool.close()
+
+
+@pytest.mark.slow
+def test_the_probe_of_a_database_that_is_back_waits_for_the_pool(own_postgres):
+    from psycopg_pool import ConnectionPool
+
+    from jeonju.db.backends.postgresql.base import CircuitBreakerPool
+
+    pool = CircuitBreakerPool(own_postgres.url("postgres"), min_size=1, max_size=1, timeout=3, open=True)
+    pool.wait()
+    try:
+        # The breaker opened in an outage that is over, and the pool's one connection is still
+        # busy (as while the pool reconnects after a restart): the probe must not give up early,
+        # or the worker would go on refusing with the database back.
+        pool.breaker.record_failure()
+        pool.refusing = True
+        held = ConnectionPool.getconn(pool)  # past the breaker
+        time.sleep(1.05)
+        threading.Timer(0.6, pool.putconn, args=[held]).start()
+        held = pool.getconn()
+        assert not pool.breaker.is_open
+        pool.putconn(held)
+    finally:
+        pool.close()

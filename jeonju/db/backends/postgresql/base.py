@@ -13,7 +13,11 @@ queued behind it (the health check, pages the cache could answer) waits too. Her
   count: after a database restart the pool replaces it at once);
 - a request that gives up opens the breaker; while it is open, getting a connection raises
   OperationalError at once (DatabaseUnavailableMiddleware answers 503), except for one request a
-  second, which tries for real for a short while and closes the breaker when it gets one.
+  second, which tries for real and closes the breaker when it gets a connection. While the
+  database refuses, that try gives up as quickly as the first; once it answers again, the try
+  waits for the pool to reconnect (within a second: the pool retries every second) rather than
+  giving up after a fixed short wait, which could keep a worker refusing after the database is
+  back.
 
 The breaker belongs to the pool, so it is per process (see jeonju/circuit_breaker.py).
 """
@@ -34,8 +38,6 @@ from jeonju.circuit_breaker import CircuitBreaker
 POOL_RETRY_SECONDS = 1.0
 # How often a waiting request looks whether the pool has failed to connect meanwhile.
 WAIT_SLICE_SECONDS = 0.02
-# How long the probe of an open breaker waits for a connection.
-PROBE_TIMEOUT_SECONDS = 0.25
 
 
 def retry_connections_steadily() -> None:
@@ -88,13 +90,10 @@ class CircuitBreakerPool(ConnectionPool):
 
     def getconn(self, timeout: float | None = None):
         timeout = self.timeout if timeout is None else timeout
-        probing = self.breaker.is_open
         if not self.breaker.allow():
             raise DatabaseUnavailable(
                 f"the database is unreachable (next try in {self.breaker.seconds_to_next_probe():.1f} s)"
             )
-        if probing:
-            timeout = min(timeout, PROBE_TIMEOUT_SECONDS)
         started = monotonic()
         deadline = started + timeout
         while True:
