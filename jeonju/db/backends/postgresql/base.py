@@ -22,6 +22,7 @@ queued behind it (the health check, pages the cache could answer) waits too. Her
 The breaker belongs to the pool, so it is per process (see jeonju/circuit_breaker.py).
 """
 
+import logging
 from time import monotonic
 
 import psycopg
@@ -32,6 +33,8 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from psycopg_pool.base import AttemptWithBackoff
 
 from jeonju.circuit_breaker import CircuitBreaker
+
+logger = logging.getLogger("jeonju.database")
 
 # Seconds between two attempts of the connection pool to reach a database that is down, and
 # between two probes of an open breaker.
@@ -60,6 +63,10 @@ class DatabaseUnavailable(psycopg.OperationalError):
     """Refused without trying: the breaker is open."""
 
 
+class PoolStuck(PoolTimeout):
+    """The database accepts connections and none is lent out, yet the pool gave none in time."""
+
+
 class CircuitBreakerPool(ConnectionPool):
     """psycopg's pool whose getconn() gives up early, and at once, while the database is down."""
 
@@ -68,6 +75,8 @@ class CircuitBreakerPool(ConnectionPool):
         self.breaker = CircuitBreaker(f"Database {self.name}", retry_seconds=POOL_RETRY_SECONDS)
         # Whether the pool's latest attempt to open a connection failed.
         self.refusing = False
+        # Connections given out and not yet returned.
+        self.lent = 0
 
     def _connect(self, timeout: float | None = None):
         # Every new connection of the pool is opened here, in its worker threads or in check().
@@ -104,13 +113,20 @@ class CircuitBreakerPool(ConnectionPool):
                     # The failed attempt was an old one (the database came back since, and the
                     # pool has not needed a new connection): keep waiting for the pool.
                     self.refusing = False
+                if not self.refusing and monotonic() >= deadline and self.lent == 0 and self._answers():
+                    raise PoolStuck(f"no connection came in {timeout:.1f} s, none lent, the database answers") from None
                 if self.refusing or monotonic() >= deadline:
                     self.breaker.record_failure()
                     reason = "the database refuses connections" if self.refusing else "no connection came"
                     raise PoolTimeout(f"{reason}: gave up after {monotonic() - started:.2f} s") from None
             else:
                 self.breaker.record_success()
+                self.lent += 1
                 return connection
+
+    def putconn(self, conn):
+        self.lent -= 1
+        super().putconn(conn)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -130,3 +146,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
             )
             self._connection_pools.setdefault(self.alias, pool)
         return super().pool
+
+    def get_new_connection(self, conn_params):
+        try:
+            return super().get_new_connection(conn_params)
+        except PoolStuck:
+            # Whatever holds this process's pool up (seen after outages, as workers' pools that
+            # never delivered again while the database answered), a new pool starts afresh.
+            logger.warning("The pool of %s gave no connection while the database answers: replaced", self.alias)
+            stuck = self._connection_pools.pop(self.alias, None)
+            if stuck is not None:
+                stuck.close(timeout=0)
+            return super().get_new_connection(conn_params)
