@@ -73,7 +73,7 @@ class ThrowawayPostgres:
     def start(self):
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.tmp} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "-t", "60", "start")
 
