@@ -20,7 +20,7 @@ from typing import BinaryIO, TextIO
 
 from django.utils.translation import gettext as _
 
-from jeonju.downloads import starts_like_formula
+from portal.downloads import starts_like_formula
 
 
 class CsvReadError(ValueError):

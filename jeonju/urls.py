@@ -9,6 +9,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("jeonju.public_urls")),
+    path("", include("portal.urls")),
     prefix_default_language=False,
 )

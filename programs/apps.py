@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programs and figures")
-
-    def ready(self):
-        from .figures import connect_signals
-
-        connect_signals()

@@ -47,7 +47,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jeonju.cache import bump_generation
 from jeonju.csvio import (
     CsvReadError,
     detect_encoding,
@@ -58,8 +57,9 @@ from jeonju.csvio import (
     unescape_formula_guard,
 )
 from policies.models import MAX_YEAR, MIN_YEAR, Source
+from portal.cache import bump_generation
+from portal.figures import refresh_program_figures
 
-from .figures import refresh_program_figures
 from .models import Indicator, MetricKind, Program, Unit, YearlyMetric
 
 # Canonical column name → the headers accepted for it (compared without case and spaces).

@@ -3,7 +3,7 @@ metrics, budget lines, milestones and awards."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,20 +36,6 @@ class ProgramQuerySet(models.QuerySet):
         for field in ("name_ko", "name_en", "description_ko", "description_en"):
             q |= Q(**{f"{field}__icontains": text})
         return self.filter(q)
-
-    def with_visit_counts(self):
-        """Recorded benchmarking visits per program (named visitors, not the yearly totals).
-
-        A subquery rather than a join, so it composes with the other annotations
-        without multiplying their sums.
-        """
-        from visits.models import Visit
-
-        # COUNT(*), not COUNT(id): an index-only scan of visits_visit(program_id) answers it.
-        visits = (
-            Visit.objects.filter(program=OuterRef("pk")).order_by().values("program").annotate(n=Count("*")).values("n")
-        )
-        return self.annotate(visit_count=Coalesce(Subquery(visits), 0))
 
     def with_budget_totals(self):
         """Budget per program: the planned amount, or the executed one where no plan is recorded."""
@@ -102,29 +88,6 @@ class Program(models.Model):
             raise ValidationError({"end_year": _("The end year cannot come before the start year.")})
         if self.opened_on and self.start_year and self.opened_on.year < self.start_year:
             raise ValidationError({"opened_on": _("The opening date cannot come before the start year.")})
-
-
-class ProgramFigures(models.Model):
-    """A program's figures as the lists show and sort them, derived from its visits, yearly metrics
-    and budget lines and kept by programs.figures: never entered, never edited."""
-
-    program = models.OneToOneField(
-        Program, verbose_name=_("program"), on_delete=models.CASCADE, primary_key=True, related_name="figures"
-    )
-    visit_count = models.PositiveIntegerField(_("named visits on record"), default=0)
-    visitors_counted = models.DecimalField(
-        _("visiting organizations counted"), max_digits=24, decimal_places=2, null=True, blank=True
-    )
-    budget_total = models.BigIntegerField(_("budget total (KRW)"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("program figures")
-        verbose_name_plural = _("program figures")
-        # The most-visited programs: the first few entries of this index, largest first.
-        indexes = [models.Index(fields=["visitors_counted"], name="figures_counted_idx")]
-
-    def __str__(self):
-        return str(self.program)
 
 
 class Milestone(models.Model):

@@ -14,7 +14,7 @@ from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import InvalidRow, Result, RowResult
 
-from jeonju.downloads import escape_csv_cell
+from portal.downloads import escape_csv_cell
 
 from .importing import COLUMNS, ImportOutcome, import_metrics, source_label
 from .models import BudgetLine, YearlyMetric

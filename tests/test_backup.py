@@ -87,7 +87,7 @@ def test_a_json_backup_restores_every_table_exactly(tmp_path, source_db, restore
         source = database(source_db, "source")
         prepare(source)
         # Figures left stale by a write outside the portal: the restored ones are recomputed.
-        stale = "from programs.models import ProgramFigures; ProgramFigures.objects.update(visit_count=999)"
+        stale = "from portal.models import ProgramFigures; ProgramFigures.objects.update(visit_count=999)"
         manage("shell", "-c", stale, env=source)
         dump = tmp_path / "backup.json"
         manage("dumpdata", "--natural-foreign", *DUMP_EXCLUDES, "--output", str(dump), env=source)

@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory, override_settings
 
-from jeonju import cache as page_cache
+from portal import cache as page_cache
 from programs.models import Indicator, Program
 from tests.staff import admin_url, form_data, staff_client
 
@@ -267,7 +267,7 @@ def test_a_change_in_another_process_invalidates_this_ones_pages(redis_cache, cl
         "REDIS_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": redis_cache,
     }
-    code = "import django; django.setup(); from jeonju.cache import bump_generation; bump_generation()"
+    code = "import django; django.setup(); from portal.cache import bump_generation; bump_generation()"
     subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, check=True, timeout=60)
     assert client.get("/visits/")["X-Cache"] == "miss"
 

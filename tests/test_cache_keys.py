@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from django.test import RequestFactory, override_settings
 from django.urls import set_script_prefix
 
-from jeonju import cache as page_cache
+from portal import cache as page_cache
 
 pytestmark = pytest.mark.django_db
 

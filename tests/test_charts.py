@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from jeonju import charts
+from portal import charts
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from jeonju.downloads import csv_text, escape_csv_cell, starts_like_formula
+from portal.downloads import csv_text, escape_csv_cell, starts_like_formula
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
 
 
@@ -223,7 +223,7 @@ def test_program_downloads_of_an_unknown_program_or_format_are_404(client):
 def test_the_sql_writer_is_given_every_character_that_starts_a_formula():
     import sys
 
-    from jeonju import csvsql
+    from portal import csvsql
 
     every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if starts_like_formula(c))
     assert csvsql.formula_starts() == every

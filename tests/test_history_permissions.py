@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from policies.models import Policy, Source
+from portal.management.commands.setup_roles import ROLES as GRANTS
 from programs.models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
 from tests.factories import (
     BudgetLineFactory,
@@ -19,7 +20,6 @@ from tests.factories import (
     YearlyMetricFactory,
 )
 from tests.staff import ROLES, form_data, staff_client
-from visits.management.commands.setup_roles import ROLES as GRANTS
 from visits.models import Organization, Visit
 
 pytestmark = pytest.mark.django_db

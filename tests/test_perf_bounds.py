@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from jeonju import downloads
+from portal import downloads
 from programs.models import Indicator, Program
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory, YearlyMetricFactory
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from jeonju.urlpatterns import reverse_slug
-from programs.selectors import programs_with_figures, with_policy_titles
+from portal.selectors import programs_with_figures, with_policy_titles
 from tests.factories import OrganizationFactory, PolicyFactory, ProgramFactory, VisitFactory
 from visits.models import Visit
 

@@ -39,8 +39,8 @@ INSTALLED_APPS = [
     "policies",
     "programs",
     "visits",
-    # Bumps the public-page cache generation whenever portal data changes (jeonju/cache.py).
-    "jeonju.cache.PortalCacheConfig",
+    # The public site, over the data apps (portal/apps.py connects what keeps its cache and figures).
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -77,9 +77,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jeonju.context_processors.portal",
+                "portal.context_processors.portal",
             ],
-            "libraries": {"portal": "jeonju.templatetags.portal"},
         },
     },
 ]

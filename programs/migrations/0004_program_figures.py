@@ -2,47 +2,15 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
 
-
-def fill_figures(apps, schema_editor):
-    """Each existing program's figures, as programs.figures computes them."""
-    Program = apps.get_model("programs", "Program")
-    ProgramFigures = apps.get_model("programs", "ProgramFigures")
-    YearlyMetric = apps.get_model("programs", "YearlyMetric")
-    BudgetLine = apps.get_model("programs", "BudgetLine")
-    Visit = apps.get_model("visits", "Visit")
-    visits = dict(Visit.objects.order_by().values("program").annotate(n=Count("*")).values_list("program", "n"))
-    counted = dict(
-        YearlyMetric.objects.filter(indicator__code="visiting-organizations", kind="actual")
-        .order_by()
-        .values("program")
-        .annotate(total=Sum("value"))
-        .values_list("program", "total")
-    )
-    budget = dict(
-        BudgetLine.objects.order_by()
-        .values("program")
-        .annotate(total=Sum(Coalesce("planned_amount", "executed_amount")))
-        .values_list("program", "total")
-    )
-    ProgramFigures.objects.bulk_create(
-        [
-            ProgramFigures(
-                program_id=pk, visit_count=visits.get(pk, 0), visitors_counted=counted.get(pk), budget_total=budget.get(pk)
-            )
-            for pk in Program.objects.values_list("pk", flat=True)
-        ],
-        batch_size=1000,
-    )
+# The figures moved to the portal app (portal/migrations/0001_initial.py), which creates and fills
+# its own table; this one is dropped by 0006.
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('programs', '0003_metric_import_fewer_indexes'),
-        ('visits', '0004_visit_list_order_nulls_last'),
     ]
 
     operations = [
@@ -60,5 +28,4 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['visitors_counted'], name='figures_counted_idx')],
             },
         ),
-        migrations.RunPython(fill_figures, migrations.RunPython.noop),
     ]

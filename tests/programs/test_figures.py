@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from jeonju import cache as page_cache
-from programs.figures import refresh_program_figures
-from programs.models import Indicator, ProgramFigures
-from programs.selectors import programs_with_figures
+from portal import cache as page_cache
+from portal.figures import refresh_program_figures
+from portal.models import ProgramFigures
+from portal.selectors import programs_with_figures
+from programs.models import Indicator
 from tests.factories import BudgetLineFactory, ProgramFactory, VisitFactory, YearlyMetricFactory
 
 pytestmark = pytest.mark.django_db

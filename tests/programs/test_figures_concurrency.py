@@ -13,8 +13,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
-from programs.figures import refresh_program_figures
-from programs.models import Indicator, ProgramFigures, YearlyMetric
+from portal.figures import refresh_program_figures
+from portal.models import ProgramFigures
+from programs.models import Indicator, YearlyMetric
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
 from tests.programs.test_figures import assert_consistent
 

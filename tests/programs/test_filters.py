@@ -3,8 +3,8 @@
 import pytest
 
 from policies.models import CoreValue
-from programs.filters import ProgramFilter
-from programs.selectors import programs_with_figures
+from portal.filters import ProgramFilter
+from portal.selectors import programs_with_figures
 from tests.factories import PolicyFactory, ProgramFactory, VisitFactory, YearlyMetricFactory
 
 pytestmark = pytest.mark.django_db

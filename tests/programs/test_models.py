@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 
+from portal.selectors import with_visit_counts
 from programs.models import BudgetLine, Program, Unit, YearlyMetric
 from tests.factories import (
     BudgetLineFactory,
@@ -93,7 +94,7 @@ def test_budget_and_visit_annotations_do_not_multiply_each_other():
     BudgetLineFactory(program=program, planned_amount=100, executed_amount=None)
     BudgetLineFactory(program=program, planned_amount=None, executed_amount=50, funding_source="national")
     VisitFactory.create_batch(3, program=program)
-    annotated = Program.objects.with_budget_totals().with_visit_counts().get(pk=program.pk)
+    annotated = with_visit_counts(Program.objects.with_budget_totals()).get(pk=program.pk)
     assert annotated.visit_count == 3
     assert annotated.budget_total == 150
 

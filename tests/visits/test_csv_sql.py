@@ -8,12 +8,12 @@ import pytest
 from django.db import connection
 from django.test import RequestFactory
 
-from jeonju import csvsql, downloads
-from jeonju.views import DownloadableFilterView
+from portal import csvsql, downloads
+from portal.filters import VisitFilter
+from portal.views.home import DownloadableFilterView
+from portal.views.visits import VisitListView
 from tests.factories import OrganizationFactory, ProgramFactory, SourceFactory, VisitFactory
-from visits.filters import VisitFilter
 from visits.models import Visit
-from visits.views import VisitListView
 
 pytestmark = [
     pytest.mark.django_db,
@@ -130,7 +130,7 @@ def test_only_known_columns_reach_the_sql():
 def test_the_sql_escapes_exactly_the_cells_python_escapes():
     """Every character that starts a formula-looking cell, and a few that do not, alone and
     before text: the database's escape agrees with the Python writer's on each."""
-    from jeonju.downloads import starts_like_formula
+    from portal.downloads import starts_like_formula
 
     assert {"=", "+", "-", "@", "\t", "\r", "\n", " ", "\u200b", "\ufeff", "\uff1d"} <= set(csvsql.formula_starts())
     firsts = [*csvsql.formula_starts(), "a", "1", "'", "가", "\u3164", "\U0001f600", "\uff10"]

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from portal.views.visits import VisitListView
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
-from visits.views import VisitListView
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_program_filter_is_a_drop_down_list_for_a_few_programs(client, visits):
 
 
 def test_program_filter_is_a_text_box_when_programs_are_many(client, visits, monkeypatch):
-    from visits import filters
+    from portal import filters
 
     monkeypatch.setattr(filters, "PROGRAM_SELECT_LIMIT", 3)
     few = len(client.get("/visits/").content)

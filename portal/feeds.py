@@ -7,8 +7,8 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .filters import VisitFilter
-from .models import Visit
+from portal.filters import VisitFilter
+from visits.models import Visit
 
 FEED_LENGTH = 50
 

@@ -38,7 +38,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.apps import AppConfig
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -53,7 +52,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.views import View
 
-logger = logging.getLogger("jeonju.cache")
+logger = logging.getLogger("portal.cache")
 
 PORTAL_APPS = {"policies", "programs", "visits"}
 GENERATION_KEY = "portal:data-generation"
@@ -97,18 +96,12 @@ def _data_changed(sender, **kwargs):
     transaction.on_commit(bump_generation)
 
 
-class PortalCacheConfig(AppConfig):
-    """Listed in INSTALLED_APPS so that every process (web workers, management commands, the
-    shell) bumps the generation when it changes portal data, not only those that serve pages."""
-
-    name = "jeonju.cache"
-    label = "portal_cache"
-    verbose_name = "Public page cache"
-
-    def ready(self):
-        post_save.connect(_data_changed, dispatch_uid="jeonju.cache.post_save")
-        post_delete.connect(_data_changed, dispatch_uid="jeonju.cache.post_delete")
-        m2m_changed.connect(_data_changed, dispatch_uid="jeonju.cache.m2m_changed")
+def connect_signals() -> None:
+    """Called by portal's AppConfig, so every process (web workers, management commands, the
+    shell) bumps the generation when it changes data, not only those that serve pages."""
+    post_save.connect(_data_changed, dispatch_uid="portal.cache.post_save")
+    post_delete.connect(_data_changed, dispatch_uid="portal.cache.post_delete")
+    m2m_changed.connect(_data_changed, dispatch_uid="portal.cache.m2m_changed")
 
 
 def _key(*parts: Any) -> str:

@@ -3,12 +3,11 @@
 from django.db.models import Count
 from django.views.generic import DetailView
 
-from jeonju.cache import CachedObjectMixin, cache_public_page
-from jeonju.views import DownloadableFilterView
-from programs.selectors import programs_with_figures
-
-from .filters import PolicyFilter
-from .models import Policy
+from policies.models import Policy
+from portal.cache import CachedObjectMixin, cache_public_page
+from portal.filters import PolicyFilter
+from portal.selectors import programs_with_figures
+from portal.views.home import DownloadableFilterView
 
 
 @cache_public_page

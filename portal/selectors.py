@@ -2,7 +2,7 @@
 
 Each figure is computed in the database as a correlated subquery, so the sums never multiply
 each other through joins; the lists read a program's figures from ProgramFigures, where
-programs.figures keeps these sums as the data changes.
+portal.figures keeps these sums as the data changes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
-from .models import Indicator, MetricKind, Program, YearlyMetric
+from programs.models import Indicator, MetricKind, Program, YearlyMetric
+from visits.models import Visit
 
 # The indicator holding the yearly counts of visiting organizations given by the sources.
 VISITING_ORGANIZATIONS = "visiting-organizations"
@@ -26,6 +27,19 @@ def _indicator_id(code: str) -> Subquery:
     """The indicator's id as an uncorrelated scalar subquery: PostgreSQL runs it once per query
     (an InitPlan), not once per program as a join inside a correlated subquery would."""
     return Subquery(Indicator.objects.filter(code=code).values("pk")[:1])
+
+
+def with_visit_counts(queryset: QuerySet[Program]) -> QuerySet[Program]:
+    """Recorded benchmarking visits per program (named visitors, not the yearly totals).
+
+    A subquery rather than a join, so it composes with the other annotations
+    without multiplying their sums.
+    """
+    # COUNT(*), not COUNT(id): an index-only scan of visits_visit(program_id) answers it.
+    visits = (
+        Visit.objects.filter(program=OuterRef("pk")).order_by().values("program").annotate(n=Count("*")).values("n")
+    )
+    return queryset.annotate(visit_count=Coalesce(Subquery(visits), 0))
 
 
 def counted_visitors_subquery():
@@ -43,7 +57,7 @@ def counted_visitors_subquery():
 
 
 def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet[Program]:
-    """Programs annotated with their figures (kept in ProgramFigures by programs.figures):
+    """Programs annotated with their figures (kept in ProgramFigures by portal.figures):
 
     - `visitors_counted`: the sum of the yearly counts of visiting organizations (the sources' counts),
       None where no source gives a count at all (shown as "–", not as 0);

@@ -20,8 +20,8 @@ from django.core.management import CommandError
 from django.core.management.commands import loaddata
 from django.db import router
 
-from jeonju.cache import PORTAL_APPS
-from programs.figures import refresh_program_figures
+from portal.cache import PORTAL_APPS
+from portal.figures import refresh_program_figures
 
 
 class Command(loaddata.Command):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
-from programs.figures import refresh_program_figures
+from portal.figures import refresh_program_figures
 
 SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed.json"
 

@@ -7,8 +7,8 @@ hand, a restored table) and costs a few seconds at --scale 100.
 from django.core.management import BaseCommand
 from django.db import transaction
 
-from jeonju.cache import bump_generation
-from programs.figures import refresh_program_figures
+from portal.cache import bump_generation
+from portal.figures import refresh_program_figures
 
 
 class Command(BaseCommand):

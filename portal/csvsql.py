@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 
-from jeonju import downloads
+from portal import downloads
 
 KINDS = {"text", "int", "date", "datetime", "label"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
-from jeonju import charts
-from jeonju.cache import cache_public_page, cached_markup, cached_query_fragment, lazy_context
-from jeonju.downloads import large_download_response
-from programs.models import Program, ProgramFigures, Unit, YearlyMetric
-from programs.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
+from portal import charts
+from portal.cache import cache_public_page, cached_markup, cached_query_fragment, lazy_context
+from portal.downloads import large_download_response
+from portal.models import ProgramFigures
+from portal.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
+from programs.models import Program, Unit, YearlyMetric
 from visits.models import Visit
 
 

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from jeonju.charts import format_krw, format_number
+from portal.charts import format_krw, format_number
 
 register = template.Library()
 

@@ -23,19 +23,11 @@ from django.core.management import BaseCommand
 from django.db import connection, transaction
 from django.utils import translation
 
-from jeonju.cache import bump_generation
 from policies.models import Policy, Source, Status
-from programs.figures import refresh_program_figures
-from programs.models import (
-    BudgetLine,
-    Category,
-    FundingSource,
-    Indicator,
-    MetricKind,
-    Program,
-    ProgramFigures,
-    YearlyMetric,
-)
+from portal.cache import bump_generation
+from portal.figures import refresh_program_figures
+from portal.models import ProgramFigures
+from programs.models import BudgetLine, Category, FundingSource, Indicator, MetricKind, Program, YearlyMetric
 from visits.models import Organization, OrganizationKind, Region, Visit
 
 SOURCE_PUBLISHER = "Synthetic benchmark data — not real"

@@ -7,14 +7,13 @@ from django.db.models import Count, Sum
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from jeonju import charts
-from jeonju.cache import cache_public_page, cached_fragment, cached_query_fragment
-from jeonju.csvsql import csv_download_response, csv_lines_query
-from jeonju.views import DownloadableFilterView
 from policies.models import Source
-
-from .filters import VisitFilter
-from .models import Region, Visit
+from portal import charts
+from portal.cache import cache_public_page, cached_fragment, cached_query_fragment
+from portal.csvsql import csv_download_response, csv_lines_query
+from portal.filters import VisitFilter
+from portal.views.home import DownloadableFilterView
+from visits.models import Region, Visit
 
 
 @cache_public_page

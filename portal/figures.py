@@ -20,11 +20,14 @@ SQLite lets one writer in at a time and needs no lock.
 
 from collections.abc import Iterable
 
-from django.apps import apps
 from django.db import connections, router, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from .models import BudgetLine, Indicator, Program, ProgramFigures
+from programs.models import BudgetLine, Indicator, Program, YearlyMetric
+from visits.models import Visit
+
+from .models import ProgramFigures
+from .selectors import counted_visitors_subquery, with_visit_counts
 
 FIGURE_FIELDS = ("visit_count", "visitors_counted", "budget_total")
 
@@ -51,12 +54,8 @@ def _lock_figures(programs) -> None:
 
 
 def _recompute(programs) -> int:
-    from .selectors import counted_visitors_subquery
-
     rows = (
-        programs.order_by()
-        .with_budget_totals()
-        .with_visit_counts()
+        with_visit_counts(programs.order_by().with_budget_totals())
         .annotate(n_counted=counted_visitors_subquery())
         .values_list("pk", "visit_count", "n_counted", "budget_total")
     )
@@ -95,11 +94,11 @@ def _indicator_changed(sender, instance, **kwargs):
 
 
 def connect_signals() -> None:
-    for model in (apps.get_model("visits", "Visit"), apps.get_model("programs", "YearlyMetric"), BudgetLine):
-        uid = f"programs.figures.{model._meta.label_lower}"
+    for model in (Visit, YearlyMetric, BudgetLine):
+        uid = f"portal.figures.{model._meta.label_lower}"
         pre_save.connect(_remember_program, sender=model, dispatch_uid=f"{uid}.pre_save")
         post_save.connect(_row_changed, sender=model, dispatch_uid=f"{uid}.post_save")
         post_delete.connect(_row_changed, sender=model, dispatch_uid=f"{uid}.post_delete")
-    post_save.connect(_program_loaded, sender=Program, dispatch_uid="programs.figures.program")
-    post_save.connect(_indicator_changed, sender=Indicator, dispatch_uid="programs.figures.indicator.save")
-    post_delete.connect(_indicator_changed, sender=Indicator, dispatch_uid="programs.figures.indicator.delete")
+    post_save.connect(_program_loaded, sender=Program, dispatch_uid="portal.figures.program")
+    post_save.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.save")
+    post_delete.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.delete")

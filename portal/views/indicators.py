@@ -1,0 +1,188 @@
+"""The indicator pages: every indicator, and one indicator's values over the programs."""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Max, Min
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+
+from portal.cache import CachedObjectMixin, cache_public_page, cached_fragment, lazy_context
+from portal.downloads import large_download_response
+from portal.selectors import yearly_totals
+from portal.views.home import programs_chart, yearly_total_chart
+from programs.models import (
+    Indicator,
+    MetricKind,
+    Program,
+    Unit,
+)
+
+from .programs import ADDITIVE_UNITS, SourceIndex
+
+
+@cache_public_page
+class IndicatorListView(ListView):
+    template_name = "programs/indicator_list.html"
+    context_object_name = "indicators"
+
+    def get_queryset(self):
+        return Indicator.objects.annotate(
+            program_count=Count("metrics__program", distinct=True),
+            value_count=Count("metrics"),
+            first_year=Min("metrics__year"),
+            last_year=Max("metrics__year"),
+        )
+
+
+@cache_public_page(params=("page",))
+class IndicatorDetailView(CachedObjectMixin, DetailView):
+    """An indicator: its yearly total over all programs (where values add up) and its values per
+    program and year, a page of programs at a time; the download has every value."""
+
+    template_name = "programs/indicator_detail.html"
+    context_object_name = "indicator"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    model = Indicator
+    programs_per_page = 25
+    download_chunk_size = 2000
+
+    def get(self, request, *args, **kwargs):
+        fmt = kwargs.get("format")
+        if not fmt:
+            return super().get(request, *args, **kwargs)
+        indicator = get_object_or_404(Indicator, code=kwargs["code"])
+        columns = ["indicator", "unit", "program_slug", "program_name_ko", "program_name_en", "year", "kind"]
+        columns += ["value", "as_of", "source"]
+        rows = (
+            [
+                indicator.code,
+                indicator.unit,
+                m.program.slug,
+                m.program.name_ko,
+                m.program.name_en,
+                m.year,
+                m.kind,
+                m.value,
+                m.as_of,
+                str(m.source) if m.source else "",
+            ]
+            for m in self.metrics(indicator).iterator(chunk_size=self.download_chunk_size)
+        )
+        return large_download_response(
+            fmt, f"indicator-{indicator.code}", columns, rows, url=request.build_absolute_uri()
+        )
+
+    @staticmethod
+    def metrics(indicator):
+        return indicator.metrics.select_related("program", "source").order_by("program__slug", "year", "kind")
+
+    def paginate_programs(self, indicator):
+        programs = Program.objects.filter(pk__in=indicator.metrics.values("program")).order_by("slug")
+        paginator = Paginator(programs, self.programs_per_page)
+        try:
+            return paginator, paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404(_("There is no such page.")) from error
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = self.request.GET.get("page") or "1"
+        # A function of the data and the page number alone: built once per data generation.
+        key = page if len(page) <= 20 else None  # a page number that long is a 404 anyway
+        load = functools.cache(lambda: self.build(self.object))
+
+        def build_shown():
+            # What the template prints: markup and counts, no model instances or charts, which
+            # would cost more to unpickle than to query.
+            built = load()
+            charts_and_table = (built["total_chart"] or "", built["by_program_chart"] or "", built["values_table"])
+            return {
+                "values_markup": format_html("{}{}{}", *charts_and_table),
+                "sources_markup": render_to_string("includes/sources.html", {"sources": built["sources"]}),
+                "has_rows": bool(built["rows"]),
+                "program_count": built["program_count"],
+                "page_number": built["page_number"],
+            }
+
+        shown = cached_fragment("indicator-detail", build_shown, self.object.pk, key)
+        # The paginator again, from the cached count (a paginator holds its queryset: not cached).
+        paginator = Paginator([], self.programs_per_page)
+        paginator.count = shown["program_count"]
+        page_obj = paginator.page(shown["page_number"])
+        context.update(shown, paginator=paginator, page_obj=page_obj, is_paginated=paginator.num_pages > 1)
+        context.update(lazy_context(load, ("rows", "years", "total_chart", "by_program_chart", "sources")))
+        return context
+
+    def build(self, indicator) -> dict:
+        unit = indicator.get_unit_display()
+        money = indicator.unit == Unit.KRW
+        refs = SourceIndex()
+        # Every year of the indicator (actual or target), with the sum of the actual values.
+        totals = yearly_totals({"indicator": indicator}, all_years=True)
+        years = [t.year for t in totals]
+        paginator, page = self.paginate_programs(indicator)
+        metrics = list(self.metrics(indicator).filter(program__in=[p.pk for p in page.object_list]))
+        by_program: OrderedDict[Program, dict[int, dict]] = OrderedDict((p, {}) for p in page.object_list)
+        for metric in metrics:
+            metric.source_ref = refs.ref(metric.source)
+            by_program[metric.program].setdefault(metric.year, {})[metric.kind] = metric
+        rows = [
+            {"program": program, "cells": [cells.get(year, {}) for year in years]}
+            for program, cells in by_program.items()
+        ]
+        total_chart = None
+        if indicator.unit in ADDITIVE_UNITS:
+            total_chart = yearly_total_chart(
+                totals,
+                title=_("%(indicator)s per year, all programs") % {"indicator": indicator.name},
+                unit=unit,
+                value_label=indicator.name,
+                money=money,
+            )
+        chart = None
+        if paginator.num_pages == 1:
+            # Every program fits on the page: one line each (on longer lists the table is paged and
+            # the chart above shows the total).
+            table = {
+                program: {year: kinds[MetricKind.ACTUAL] for year, kinds in cells.items() if MetricKind.ACTUAL in kinds}
+                for program, cells in by_program.items()
+            }
+            chart = programs_chart(
+                years,
+                {program: by_year for program, by_year in table.items() if by_year},
+                _("%(indicator)s per year, by program") % {"indicator": indicator.name},
+                unit=unit,
+                money=money,
+            )
+        # The table of values is the page's largest piece of markup: rendered here, once.
+        values_table = render_to_string(
+            "programs/includes/indicator_values.html",
+            {
+                "indicator": indicator,
+                "years": years,
+                "rows": rows,
+                "page_obj": page,
+                "paginator": paginator,
+                "is_paginated": paginator.num_pages > 1,
+                "program_count": paginator.count,
+            },
+        )
+        return {
+            "values_table": values_table,
+            "years": years,
+            "rows": rows,
+            "total_chart": total_chart,
+            "by_program_chart": chart,
+            "sources": list(refs),
+            "program_count": paginator.count,
+            "page_number": page.number,
+        }
