@@ -55,6 +55,7 @@ from jeonju.csvio import (
     open_text,
     parse_decimal,
     sniff_delimiter,
+    too_big_message,
     unescape_formula_guard,
 )
 from policies.models import MAX_YEAR, MIN_YEAR, Source
@@ -685,14 +686,6 @@ class ImportOutcome:
     @property
     def counts(self) -> dict[str, int]:
         return self.plan.counts
-
-
-def too_big_message(size: int, limit: int) -> str:
-    return _("The file is %(size)s bytes; the limit is %(limit)s bytes (%(mb)s MB). Split it into smaller files.") % {
-        "size": f"{size:,}",
-        "limit": f"{limit:,}",
-        "mb": round(limit / 1024 / 1024, 1),
-    }
 
 
 def another_import_message() -> str:
