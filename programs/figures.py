@@ -4,8 +4,9 @@ A list of programs sorted by visiting organizations would otherwise sum every pr
 counts and count every program's visits on each request (correlated subqueries over the whole
 filtered set before the first row can be sent). The sums are computed here instead, the moment a
 visit, a yearly metric or a budget line is saved or deleted (one program's row, a few queries),
-and for every program at once after the writes that send no signals: the metric import,
-`generate_demo_data`, `load_seed`. `python manage.py refresh_program_figures` recomputes them all.
+and for every program at once after the writes that send no model signals: the metric import
+(through its own signal, `programs.signals.metrics_imported`), `generate_demo_data`, `load_seed`.
+`python manage.py refresh_program_figures` recomputes them all.
 
 Concurrent writers of one program are serialized here: a recomputation first locks the figures
 rows it will write (creating missing ones), in program order, then reads the data. A second
@@ -24,7 +25,10 @@ from django.apps import apps
 from django.db import connections, router, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from jeonju.cache import bump_generation
+
 from .models import BudgetLine, Indicator, Program, ProgramFigures
+from .signals import metrics_imported
 
 FIGURE_FIELDS = ("visit_count", "visitors_counted", "budget_total")
 
@@ -94,6 +98,15 @@ def _indicator_changed(sender, instance, **kwargs):
     refresh_program_figures()
 
 
+def _metrics_imported(sender, program_ids, **kwargs):
+    # Inside the import's transaction, so the figures commit with the rows. The cache
+    # generation as jeonju.cache bumps it for a save: at once, and again after the commit
+    # (another process may cache the old rows under the new generation in between).
+    refresh_program_figures(program_ids)
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
 def connect_signals() -> None:
     for model in (apps.get_model("visits", "Visit"), apps.get_model("programs", "YearlyMetric"), BudgetLine):
         uid = f"programs.figures.{model._meta.label_lower}"
@@ -103,3 +116,4 @@ def connect_signals() -> None:
     post_save.connect(_program_loaded, sender=Program, dispatch_uid="programs.figures.program")
     post_save.connect(_indicator_changed, sender=Indicator, dispatch_uid="programs.figures.indicator.save")
     post_delete.connect(_indicator_changed, sender=Indicator, dispatch_uid="programs.figures.indicator.delete")
+    metrics_imported.connect(_metrics_imported, dispatch_uid="programs.figures.metrics_imported")

@@ -47,7 +47,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jeonju.cache import bump_generation
 from jeonju.csvio import (
     CsvReadError,
     detect_encoding,
@@ -60,8 +59,8 @@ from jeonju.csvio import (
 )
 from policies.models import MAX_YEAR, MIN_YEAR, Source
 
-from .figures import refresh_program_figures
 from .models import Indicator, MetricKind, Program, Unit, YearlyMetric
+from .signals import metrics_imported
 
 # Canonical column name → the headers accepted for it (compared without case and spaces).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -733,10 +732,7 @@ def import_metrics(
                 raise _Refused
             if writer and plan.program_ids:
                 writer.finish()
-                # Bulk writes send no signals: the programs' figures and the public pages are told here.
-                refresh_program_figures(plan.program_ids)
-                bump_generation()
-                transaction.on_commit(bump_generation)
+                metrics_imported.send(YearlyMetric, program_ids=plan.program_ids)
     except _Refused:
         plan = ImportPlan()
     except OperationalError as exc:
