@@ -22,6 +22,8 @@ from import_export.forms import ImportForm
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from jeonju.csvio import too_big_message
+
 admin.site.site_header = _("Jeonju policy portal · staff")
 admin.site.site_title = _("Jeonju policy portal admin")
 admin.site.index_title = _("Policies, programs, visits and figures")
@@ -162,8 +164,6 @@ class SizeLimitedImportForm(ImportForm):
     anything reads it."""
 
     def clean_import_file(self):
-        from programs.importing import too_big_message
-
         upload = self.cleaned_data["import_file"]
         limit = settings.CSV_UPLOAD_MAX_BYTES
         if upload.size > limit:

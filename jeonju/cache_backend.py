@@ -4,7 +4,7 @@ A page makes several cache calls (the generation, the page, its fragments). With
 alone (REDIS_SOCKET_TIMEOUT), a Redis that accepts connections but never answers would still cost
 every one of those calls the timeout. So after a call fails on the connection, every call raises
 CacheUnavailable at once for a second, then one call tries Redis again (jeonju/circuit_breaker.py;
-the state is per process). Callers handle it as any cache failure: jeonju/cache.py renders the
+the state is per process). Callers handle it as any cache failure: portal/cache.py renders the
 page uncached.
 """
 

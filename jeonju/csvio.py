@@ -1,10 +1,14 @@
-"""Reading CSV files the way city staff produce them.
+"""Reading CSV files the way city staff produce them, and the formula escape of every CSV the site writes.
 
 Excel on a Korean Windows desktop saves "CSV" as CP949 (a superset of EUC-KR), "CSV UTF-8"
 with a byte-order mark, or "Unicode text" as tab-separated UTF-16; files exported elsewhere
 are plain UTF-8. The encoding is detected here, never asked for, and the separator (comma or
 tab) is taken from the header line. Nothing in this module knows about metrics; the
-importers (programs/importing.py) build on it.
+importer (programs/importing/) builds on it.
+
+Every CSV the site writes (the public downloads, the admin's exports) puts an apostrophe before
+a cell a spreadsheet would run as a formula (OWASP "CSV injection"): `escape_csv_cell`, by the
+one rule `starts_like_formula`, which the importer's `unescape_formula_guard` undoes.
 """
 
 from __future__ import annotations
@@ -14,13 +18,12 @@ import contextlib
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from django.utils.translation import gettext as _
-
-from portal.downloads import starts_like_formula
 
 
 class CsvReadError(ValueError):
@@ -132,6 +135,35 @@ def iter_records(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, li
         ) from exc
 
 
+# What a spreadsheet reads as the start of a formula, ASCII and full width (Excel folds ＝ to =).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FORMULA_PREFIX_SET = frozenset(FORMULA_PREFIXES)
+
+
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet might run `text` as a formula: it starts with a formula prefix, or
+    with whitespace or an invisible format character (U+200B, U+FEFF, …) that a spreadsheet may
+    strip before it looks (OWASP, "CSV injection"). Every CSV writer and the importer's undoing
+    of the escape go by this one rule."""
+    first = text[:1]
+    return first in _FORMULA_PREFIX_SET or first.isspace() or (first != "" and unicodedata.category(first) == "Cf")
+
+
+def escape_formula(text: str) -> str:
+    """A text cell as every CSV the site writes has it: an apostrophe before formula-looking text."""
+    return "'" + text if starts_like_formula(text) else text
+
+
+def escape_csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: None empty, numbers as they are (a negative amount is data, not a
+    formula), anything else as text through `escape_formula`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float | Decimal):
+        return value
+    return escape_formula(str(value))
+
+
 def unescape_formula_guard(value: str) -> str:
     """Undo the apostrophe an export puts before formula-looking text ("'-5" → "-5").
 
@@ -163,3 +195,12 @@ def parse_decimal(value: str) -> Decimal | None:
         return Decimal(value)
     except InvalidOperation:  # pragma: no cover - the patterns above only let numbers through
         return None
+
+
+def too_big_message(size: int, limit: int) -> str:
+    """What an upload over the size limit is told (the admin's upload form, the importer, the command)."""
+    return _("The file is %(size)s bytes; the limit is %(limit)s bytes (%(mb)s MB). Split it into smaller files.") % {
+        "size": f"{size:,}",
+        "limit": f"{limit:,}",
+        "mb": round(limit / 1024 / 1024, 1),
+    }

@@ -1,8 +1,8 @@
 """CSV and JSON downloads of what a page shows.
 
 CSV is UTF-8 with a byte-order mark so Excel opens Korean text correctly, and every cell that
-a spreadsheet would read as a formula is escaped (OWASP "CSV injection"). The admin export
-reuses `escape_csv_cell`.
+a spreadsheet would read as a formula is escaped (OWASP "CSV injection") by jeonju.csvio's
+`escape_csv_cell`, as in the admin's exports.
 
 `large_download_response` is for downloads whose size grows with the data (a filtered list, an
 indicator over every program): up to `STREAM_AFTER_ROWS` rows it answers like `download_response`
@@ -17,7 +17,6 @@ import datetime
 import io
 import itertools
 import json
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -25,36 +24,15 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, StreamingHttpResponse
 
-# What a spreadsheet reads as the start of a formula, ASCII and full width (Excel folds ＝ to =).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_FORMULA_PREFIX_SET = frozenset(FORMULA_PREFIXES)
+from jeonju.csvio import escape_csv_cell, escape_formula
+from jeonju.csvio import starts_like_formula as starts_like_formula  # (jeonju.csvsql reads it from here)
+
 BOM = "\ufeff"
 # Above this many rows (~1.5 MB of CSV) a download is streamed rather than built in memory, and
 # is then not kept by the page cache; up to it, a plain response the cache can serve again.
 STREAM_AFTER_ROWS = 10_000
 # Rows written per chunk of a streamed download.
 STREAM_BATCH_ROWS = 500
-
-
-def starts_like_formula(text: str) -> bool:
-    """Whether a spreadsheet might run `text` as a formula: it starts with a formula prefix, or
-    with whitespace or an invisible format character (U+200B, U+FEFF, …) that a spreadsheet may
-    strip before it looks (OWASP, "CSV injection"). Every CSV writer and the importer's undoing
-    of the escape go by this one rule (jeonju.csvsql writes the same set into its SQL)."""
-    first = text[:1]
-    return first in _FORMULA_PREFIX_SET or first.isspace() or (first != "" and unicodedata.category(first) == "Cf")
-
-
-def escape_csv_cell(value: Any) -> Any:
-    """Prefix an apostrophe to a text cell a spreadsheet would run as a formula.
-
-    Numbers stay numbers (a negative amount is data, not a formula); only text is escaped.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float | Decimal):
-        return value
-    return _text_cell(str(value))
 
 
 def _plain(value: Any) -> Any:
@@ -65,10 +43,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _text_cell(text: str) -> str:
-    return "'" + text if starts_like_formula(text) else text
-
-
 def _decimal_cell(value: Decimal) -> int | Decimal:
     return int(value) if value == value.to_integral_value() else value
 
@@ -76,7 +50,7 @@ def _decimal_cell(value: Decimal) -> int | Decimal:
 # `escape_csv_cell(_plain(value))` by the value's exact type, in one call: a download writes
 # a cell per column and row, so this is the loop that counts.
 _CELL: dict[type, Any] = {
-    str: _text_cell,
+    str: escape_formula,
     int: lambda value: value,
     type(None): lambda value: "",
     Decimal: _decimal_cell,

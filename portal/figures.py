@@ -4,8 +4,9 @@ A list of programs sorted by visiting organizations would otherwise sum every pr
 counts and count every program's visits on each request (correlated subqueries over the whole
 filtered set before the first row can be sent). The sums are computed here instead, the moment a
 visit, a yearly metric or a budget line is saved or deleted (one program's row, a few queries),
-and for every program at once after the writes that send no signals: the metric import,
-`generate_demo_data`, `load_seed`. `python manage.py refresh_program_figures` recomputes them all.
+and for every program at once after the writes that send no model signals: the metric import
+(through its own signal, `programs.signals.metrics_imported`), `generate_demo_data`, `load_seed`.
+`python manage.py refresh_program_figures` recomputes them all.
 
 Concurrent writers of one program are serialized here: a recomputation first locks the figures
 rows it will write (creating missing ones), in program order, then reads the data. A second
@@ -23,7 +24,9 @@ from collections.abc import Iterable
 from django.db import connections, router, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from portal.cache import bump_generation
 from programs.models import BudgetLine, Indicator, Program, YearlyMetric
+from programs.signals import metrics_imported
 from visits.models import Visit
 
 from .models import ProgramFigures
@@ -93,6 +96,15 @@ def _indicator_changed(sender, instance, **kwargs):
     refresh_program_figures()
 
 
+def _metrics_imported(sender, program_ids, **kwargs):
+    # Inside the import's transaction, so the figures commit with the rows. The cache
+    # generation as portal.cache bumps it for a save: at once, and again after the commit
+    # (another process may cache the old rows under the new generation in between).
+    refresh_program_figures(program_ids)
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
 def connect_signals() -> None:
     for model in (Visit, YearlyMetric, BudgetLine):
         uid = f"portal.figures.{model._meta.label_lower}"
@@ -102,3 +114,4 @@ def connect_signals() -> None:
     post_save.connect(_program_loaded, sender=Program, dispatch_uid="portal.figures.program")
     post_save.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.save")
     post_delete.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.delete")
+    metrics_imported.connect(_metrics_imported, dispatch_uid="portal.figures.metrics_imported")

@@ -54,13 +54,13 @@ from jeonju.csvio import (
     open_text,
     parse_decimal,
     sniff_delimiter,
+    too_big_message,
     unescape_formula_guard,
 )
 from policies.models import MAX_YEAR, MIN_YEAR, Source
-from portal.cache import bump_generation
-from portal.figures import refresh_program_figures
 
 from .models import Indicator, MetricKind, Program, Unit, YearlyMetric
+from .signals import metrics_imported
 
 # Canonical column name → the headers accepted for it (compared without case and spaces).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -687,14 +687,6 @@ class ImportOutcome:
         return self.plan.counts
 
 
-def too_big_message(size: int, limit: int) -> str:
-    return _("The file is %(size)s bytes; the limit is %(limit)s bytes (%(mb)s MB). Split it into smaller files.") % {
-        "size": f"{size:,}",
-        "limit": f"{limit:,}",
-        "mb": round(limit / 1024 / 1024, 1),
-    }
-
-
 def another_import_message() -> str:
     return _("Another import is running; nothing was written. Try again in a minute.")
 
@@ -740,10 +732,7 @@ def import_metrics(
                 raise _Refused
             if writer and plan.program_ids:
                 writer.finish()
-                # Bulk writes send no signals: the programs' figures and the public pages are told here.
-                refresh_program_figures(plan.program_ids)
-                bump_generation()
-                transaction.on_commit(bump_generation)
+                metrics_imported.send(YearlyMetric, program_ids=plan.program_ids)
     except _Refused:
         plan = ImportPlan()
     except OperationalError as exc:

@@ -14,7 +14,7 @@ from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import InvalidRow, Result, RowResult
 
-from portal.downloads import escape_csv_cell
+from jeonju.csvio import escape_csv_cell
 
 from .importing import COLUMNS, ImportOutcome, import_metrics, source_label
 from .models import BudgetLine, YearlyMetric
@@ -56,7 +56,7 @@ class UploadDataset(tablib.Dataset):
 
 
 class SafeCSV(base_formats.CSV):
-    """CSV for export, with formula-looking cells escaped by an apostrophe (jeonju.downloads)."""
+    """CSV for export, with formula-looking cells escaped by an apostrophe (jeonju.csvio)."""
 
     def can_import(self):
         return False

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from portal.downloads import csv_text, escape_csv_cell, starts_like_formula
+from jeonju.csvio import escape_csv_cell, starts_like_formula
+from portal.downloads import csv_text
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
 
 

@@ -228,7 +228,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", defa
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
 # --- Portal ---------------------------------------------------------------------------
-# How long a rendered public page may be served from the cache (jeonju/cache.py); a change of
+# How long a rendered public page may be served from the cache (portal/cache.py); a change of
 # the data invalidates it at once anyway. 0 switches page caching off.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
 # How long the expensive parts of a page (aggregates, charts, filter forms, paginator counts)

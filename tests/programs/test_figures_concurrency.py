@@ -73,7 +73,7 @@ def test_an_import_and_an_admin_edit_of_one_program_at_once(
     errors = []
 
     def import_metrics():
-        # As programs.importing writes a plan: bulk rows without signals, then the refresh, all
+        # As programs.importing writes a plan: bulk rows without signals, then the refresh (its signal), all
         # in one transaction that commits only once the admin edit is under way.
         with transaction.atomic():
             YearlyMetric.objects.bulk_create([YearlyMetric(program=program, indicator=indicator, year=2021, value=30)])

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.utils import translation
 
-from programs import importing
+from portal import figures
 from programs.importing import IMPORT_LOCK_KEY, import_metrics
 from programs.models import Unit, YearlyMetric
 from tests.factories import IndicatorFactory, ProgramFactory
@@ -105,7 +105,7 @@ def test_a_lost_race_for_locks_is_a_clear_refusal_not_a_traceback(names, monkeyp
     def lose(*args, **kwargs):
         raise raised
 
-    monkeypatch.setattr(importing, "refresh_program_figures", lose)  # inside the write transaction
+    monkeypatch.setattr(figures, "refresh_program_figures", lose)  # inside the write transaction
     outcome = import_metrics(GOOD)
     assert [str(p) for p in outcome.parsed.problems] == [MESSAGE]
     assert not YearlyMetric.objects.filter(program=names[0]).exists()
@@ -116,7 +116,7 @@ def test_other_database_errors_are_not_taken_for_a_lock(names, monkeypatch):
     def fail(*args, **kwargs):
         raise OperationalError("disk I/O error")
 
-    monkeypatch.setattr(importing, "refresh_program_figures", fail)
+    monkeypatch.setattr(figures, "refresh_program_figures", fail)
     with pytest.raises(OperationalError):
         import_metrics(GOOD)
 

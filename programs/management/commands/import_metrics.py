@@ -14,7 +14,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError
 
-from programs.importing import import_metrics, too_big_message
+from jeonju.csvio import too_big_message
+from programs.importing import import_metrics
 
 
 class Command(BaseCommand):
