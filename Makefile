@@ -24,10 +24,11 @@ setup: install
 run: setup
 	$(PY) manage.py runserver $(HOST)
 
-## Lint, format check, and the whole suite but the browser tests.
+## Lint, format check, the layers of the apps (import-linter), and the whole suite but the browser tests.
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest --ignore=tests/browser $(PYTEST_ARGS)
 
 ## Browser tests in headless Chromium (needs `apt-get install chromium fonts-nanum`).
