@@ -58,7 +58,6 @@ FRAGMENT_PAGES = {
     "/": 0,
     "/en/": 0,
     "/indicators/visiting-organizations/": 0,  # and so is the indicator
-    "/policies/social-economy/": 1,  # the policy's programs and their figures
     "/programs/?category=facility&sort=visits": 2,  # the page of programs and their policies
     "/visits/?region=gyeonggi": 1,  # the page of visits
     "/policies/": 3,  # the page of policies, their core values and terms
