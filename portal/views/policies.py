@@ -4,8 +4,8 @@ from django.db.models import Count
 from django.views.generic import DetailView
 
 from policies.models import Policy
-from portal.cache import CachedObjectMixin, cache_public_page
-from portal.filters import PolicyFilter
+from portal.cache import cache_public_page
+from portal.filters import PolicyFilter, localized_name
 from portal.selectors import programs_with_figures
 from portal.views.home import DownloadableFilterView
 
@@ -58,14 +58,20 @@ class PolicyListView(DownloadableFilterView):
 
 
 @cache_public_page
-class PolicyDetailView(CachedObjectMixin, DetailView):
+class PolicyDetailView(DetailView):
     template_name = "policies/policy_detail.html"
     context_object_name = "policy"
+    # The programs a policy page lists, however many the policy has: the first page of the program
+    # list filtered by the policy (by name, as there), which has the rest.
+    programs_shown = 20
 
     def get_queryset(self):
         return Policy.objects.prefetch_related("core_values", "terms", "sources")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["programs"] = programs_with_figures(self.object.programs.all())
+        programs = self.object.programs.all()
+        by_name = programs_with_figures(programs).order_by(localized_name("name").asc())
+        context["programs"] = list(by_name[: self.programs_shown])
+        context["programs_total"] = programs.count()
         return context

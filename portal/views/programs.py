@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from collections import OrderedDict, defaultdict
 
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from policies.models import Policy
 from portal import charts
-from portal.cache import CachedObjectMixin, cache_public_page, cached_markup, lazy_context
+from portal.cache import cache_public_page
 from portal.downloads import download_response
 from portal.filters import ProgramFilter
 from portal.selectors import VISITING_ORGANIZATIONS, programs_with_figures, with_policy_titles
@@ -169,49 +168,40 @@ def budget_summary(lines: list[BudgetLine]) -> dict:
     return {"subtotals": ordered, "total": total}
 
 
+# What a program page shows of its visits, however many there are: the most recent ones (as many
+# as a page of the visit list, which has them all) and, per year, the number of named visitors
+# with their names where they are few.
+VISITS_SHOWN = 20
+NAMES_PER_YEAR = 10
+VISIT_ORDER = (F("year").desc(), F("visited_on").desc(nulls_last=True), "organization")
+
+
+def visit_years(program: Program, counted: dict[int, YearlyMetric]) -> tuple[list[dict], int]:
+    """Per year, newest first: the sources' count of visiting organizations beside the named
+    visitors on record (their number, and their names up to NAMES_PER_YEAR), never added up; and
+    the number of named visits in all."""
+    named_count = dict(program.visits.order_by().values_list("year").annotate(n=Count("*")))
+    few = [year for year, n in named_count.items() if n <= NAMES_PER_YEAR]
+    named: dict[int, list] = defaultdict(list)
+    for visit in program.visits.filter(year__in=few).select_related("organization").order_by(*VISIT_ORDER):
+        named[visit.year].append(visit)
+    rows = [
+        {"year": year, "counted": counted.get(year), "named": named[year], "named_count": named_count.get(year, 0)}
+        for year in sorted(set(counted) | set(named_count), reverse=True)
+    ]
+    return rows, sum(named_count.values())
+
+
 @cache_public_page
-class ProgramDetailView(CachedObjectMixin, DetailView):
+class ProgramDetailView(DetailView):
     template_name = "programs/program_detail.html"
     context_object_name = "program"
 
     model = Program
 
-    data_keys = (
-        "policies",
-        "indicators",
-        "visits",
-        "visit_years",
-        "budget_lines",
-        "budget_subtotals",
-        "budget_total",
-        "budget_chart",
-        "milestones",
-        "awards",
-        "sources",
-    )
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         program = self.object
-
-        load = functools.cache(lambda: {**self.build(program), "program": program})
-        # The page's content is a function of the data and the language: rendered once per data
-        # generation, then shared by every request.
-        context["content"] = cached_markup("program-detail", "programs/includes/program_content.html", load, program.pk)
-        context.update(lazy_context(load, self.data_keys))
-        return context
-
-    @staticmethod
-    def visit_queryset():
-        # The public pages sit above all three apps, so a program page may show its visits.
-        from visits.models import Visit
-
-        return Visit.objects.select_related("organization", "source").order_by(
-            F("year").desc(), F("visited_on").desc(nulls_last=True), "organization"
-        )
-
-    @classmethod
-    def build(cls, program: Program) -> dict:
         prefetch_related_objects(
             [program],
             "policies",
@@ -223,7 +213,6 @@ class ProgramDetailView(CachedObjectMixin, DetailView):
                 "metrics",
                 queryset=YearlyMetric.objects.select_related("indicator", "source").order_by("indicator", "year"),
             ),
-            Prefetch("visits", queryset=cls.visit_queryset()),
         )
         refs = SourceIndex()
         for source in program.sources.all():
@@ -253,22 +242,17 @@ class ProgramDetailView(CachedObjectMixin, DetailView):
                 }
             )
 
-        # Visits: the sources' yearly counts beside the named visitors on record, never added up.
-        visits = list(program.visits.all())
-        for visit in visits:
-            visit.source_ref = refs.ref(visit.source)
+        # Visits: the sources' yearly counts beside the named visitors on record, and the most
+        # recent visits (the visit list, filtered by this program, has them all).
         counted = {
             m.year: m
             for m in program.metrics.all()
-            if m.indicator.code == VISITING_ORGANIZATIONS and m.kind == "actual"
+            if m.indicator.code == VISITING_ORGANIZATIONS and m.kind == MetricKind.ACTUAL
         }
-        named: dict[int, list] = defaultdict(list)
+        years, visits_total = visit_years(program, counted)
+        visits = list(program.visits.select_related("organization", "source").order_by(*VISIT_ORDER)[:VISITS_SHOWN])
         for visit in visits:
-            named[visit.year].append(visit)
-        visit_years = [
-            {"year": year, "counted": counted.get(year), "named": named.get(year, [])}
-            for year in sorted(set(counted) | set(named), reverse=True)
-        ]
+            visit.source_ref = refs.ref(visit.source)
 
         # Budget lines, subtotals per funding source and the grand total.
         lines = list(program.budget_lines.all())
@@ -292,19 +276,21 @@ class ProgramDetailView(CachedObjectMixin, DetailView):
         for item in [*milestones, *awards]:
             item.source_ref = refs.ref(item.source)
 
-        return {
-            "policies": list(program.policies.all()),
-            "indicators": indicators,
-            "visits": visits,
-            "visit_years": visit_years,
-            "budget_lines": lines,
-            "budget_subtotals": budget["subtotals"],
-            "budget_total": budget["total"],
-            "budget_chart": budget_chart,
-            "milestones": milestones,
-            "awards": awards,
-            "sources": list(refs),
-        }
+        context.update(
+            policies=list(program.policies.all()),
+            indicators=indicators,
+            visits=visits,
+            visits_total=visits_total,
+            visit_years=years,
+            budget_lines=lines,
+            budget_subtotals=budget["subtotals"],
+            budget_total=budget["total"],
+            budget_chart=budget_chart,
+            milestones=milestones,
+            awards=awards,
+            sources=list(refs),
+        )
+        return context
 
 
 class ProgramDownloadView(SingleObjectMixin, View):

@@ -70,6 +70,40 @@ def test_policy_pages_bounded_queries(client, django_assert_max_num_queries):
         assert client.get(policy.get_absolute_url()).status_code == 200
 
 
+def test_a_policy_with_hundreds_of_programs_shows_the_first_and_links_the_rest(client, django_assert_max_num_queries):
+    from programs.models import Program
+    from tests.bounded import get_bounded_page
+
+    policy = PolicyFactory(slug="t-crowded")
+    Program.objects.bulk_create(
+        Program(slug=f"t-many-{n:03d}", name=f"많은 사업 {n:03d}", name_ko=f"많은 사업 {n:03d}", category="digital")
+        for n in range(300)
+    )
+    links = Program.objects.filter(slug__startswith="t-many-")
+    Program.policies.through.objects.bulk_create(
+        Program.policies.through(program=program, policy=policy) for program in links
+    )
+    ProgramFactory(policies=[PolicyFactory(slug="t-small")])
+    response = get_bounded_page(
+        client,
+        "/policies/t-crowded/",
+        like="/policies/t-small/",
+        max_queries=8,
+        assert_max_num_queries=django_assert_max_num_queries,
+    )
+
+    body = response.content.decode()
+    # The first page of the program list filtered by this policy, and a link to it for the rest.
+    shown = [program.slug for program in response.context["programs"]]
+    assert shown == [f"t-many-{n:03d}" for n in range(20)]
+    assert response.context["programs_total"] == 300
+    assert "사업 300건 가운데 이름순으로 앞의 20건입니다." in body and "사업 300건 모두 보기" in body
+    assert 'href="/programs/?policy=t-crowded"' in body
+    listed = client.get("/programs/?policy=t-crowded")
+    assert listed.context["paginator"].count == 300
+    assert [program.slug for program in listed.context["programs"]] == shown
+
+
 def test_hostile_page_is_404(client):
     assert client.get("/policies/?page=99999999").status_code == 404
     assert client.get("/policies/?page=abc").status_code == 404

@@ -188,6 +188,52 @@ def test_detail_runs_a_bounded_number_of_queries(client, django_assert_max_num_q
     assert len(response.context["indicators"]) == 4
 
 
+def test_a_program_with_thousands_of_visits_shows_a_page_of_them_and_links_the_rest(
+    client, django_assert_max_num_queries
+):
+    from tests.bounded import get_bounded_page
+    from visits.models import Visit
+
+    program = ProgramFactory(slug="crowded", name_ko="붐비는 사업")
+    organizations = [OrganizationFactory() for _ in range(50)]
+    # 3,000 visits: 300 a year over ten years, six days of fifty organizations each.
+    Visit.objects.bulk_create(
+        Visit(
+            program=program,
+            organization=organizations[n % 50],
+            year=year,
+            visited_on=datetime.date(year, 3, 1) + datetime.timedelta(days=n // 50),
+        )
+        for year in range(2015, 2025)
+        for n in range(300)
+    )
+    VisitFactory(program=program, year=2014, organization=OrganizationFactory(name_ko="한 해 한 기관"))
+    VisitFactory(program=ProgramFactory(slug="quiet"), year=2020)
+    response = get_bounded_page(
+        client,
+        "/programs/crowded/",
+        like="/programs/quiet/",
+        max_queries=10,
+        assert_max_num_queries=django_assert_max_num_queries,
+    )
+
+    body = response.content.decode()
+    visits = response.context["visits"]
+    assert len(visits) == 20 and response.context["visits_total"] == 3001
+    # The most recent first.
+    assert visits[0].visited_on == datetime.date(2024, 3, 6)
+    assert all(a.visited_on >= b.visited_on for a, b in zip(visits, visits[1:], strict=False))
+    # Each year: its count of named visitors, and for so many a link to the year in the visit list.
+    latest = response.context["visit_years"][0]
+    assert latest["year"] == 2024 and latest["named_count"] == 300 and latest["named"] == []
+    assert '300곳 확인: <a href="/visits/?program=crowded&amp;year=2024">방문 목록에서 보기</a>' in body
+    assert "1곳 확인: 한 해 한 기관" in body  # a year of few named visitors names them
+    # All of them in the visit list, filtered by this program.
+    assert "방문 3,001건 모두 보기" in body
+    assert 'href="/visits/?program=crowded"' in body
+    assert client.get("/visits/?program=crowded").context["paginator"].count == 3001
+
+
 def test_indicator_list_and_detail(client):
     indicator = IndicatorFactory(code="ind-page", name_ko="지표 페이지", definition_ko="무엇을 재는지")
     p1 = ProgramFactory(name_ko="첫째 사업")
