@@ -13,16 +13,19 @@ queued behind it (the health check, pages the cache could answer) waits too. Her
   count: after a database restart the pool replaces it at once);
 - a request that gives up opens the breaker; while it is open, getting a connection raises
   OperationalError at once (DatabaseUnavailableMiddleware answers 503), except for one request a
-  second, which tries for real and closes the breaker when it gets a connection. While the
-  database refuses, that try gives up as quickly as the first; once it answers again, the try
-  waits for the pool to reconnect (within a second: the pool retries every second) rather than
-  giving up after a fixed short wait, which could keep a worker refusing after the database is
-  back.
+  second, the probe. The probe asks the database directly: while it refuses, the probe is refused
+  at once too; once it answers, the breaker closes and the probe waits for the pool as any request
+  does (the pool retries every second, so it reconnects within one). Whether the worker serves
+  again depends on the database answering, not on what the pool last saw;
+- a pool that gives no connection for its whole timeout while the database answers and none of
+  its connections is out (a stuck pool: seen once after an outage, a worker answering 503 with
+  the database back) is replaced by a new one.
 
 The breaker belongs to the pool, so it is per process (see jeonju/circuit_breaker.py).
 """
 
 import logging
+import weakref
 from time import monotonic
 
 import psycopg
@@ -75,8 +78,9 @@ class CircuitBreakerPool(ConnectionPool):
         self.breaker = CircuitBreaker(f"Database {self.name}", retry_seconds=POOL_RETRY_SECONDS)
         # Whether the pool's latest attempt to open a connection failed.
         self.refusing = False
-        # Connections given out and not yet returned.
-        self.lent = 0
+        # Connections given out and not yet returned (weakly: one dropped without being returned
+        # does not count as out for ever).
+        self.lent = weakref.WeakSet()
 
     def _connect(self, timeout: float | None = None):
         # Every new connection of the pool is opened here, in its worker threads or in check().
@@ -99,10 +103,16 @@ class CircuitBreakerPool(ConnectionPool):
 
     def getconn(self, timeout: float | None = None):
         timeout = self.timeout if timeout is None else timeout
-        if not self.breaker.allow():
-            raise DatabaseUnavailable(
-                f"the database is unreachable (next try in {self.breaker.seconds_to_next_probe():.1f} s)"
-            )
+        if self.breaker.is_open:
+            if not self.breaker.allow():
+                raise DatabaseUnavailable(
+                    f"the database is unreachable (next try in {self.breaker.seconds_to_next_probe():.1f} s)"
+                )
+            if not self._answers():
+                self.breaker.record_failure()
+                raise PoolTimeout("the database refuses connections: the probe tried it directly")
+            self.refusing = False
+            self.breaker.record_success()
         started = monotonic()
         deadline = started + timeout
         while True:
@@ -113,7 +123,7 @@ class CircuitBreakerPool(ConnectionPool):
                     # The failed attempt was an old one (the database came back since, and the
                     # pool has not needed a new connection): keep waiting for the pool.
                     self.refusing = False
-                if not self.refusing and monotonic() >= deadline and self.lent == 0 and self._answers():
+                if not self.refusing and monotonic() >= deadline and not self.lent and self._answers():
                     raise PoolStuck(f"no connection came in {timeout:.1f} s, none lent, the database answers") from None
                 if self.refusing or monotonic() >= deadline:
                     self.breaker.record_failure()
@@ -121,11 +131,11 @@ class CircuitBreakerPool(ConnectionPool):
                     raise PoolTimeout(f"{reason}: gave up after {monotonic() - started:.2f} s") from None
             else:
                 self.breaker.record_success()
-                self.lent += 1
+                self.lent.add(connection)
                 return connection
 
     def putconn(self, conn):
-        self.lent -= 1
+        self.lent.discard(conn)
         super().putconn(conn)
 
 
