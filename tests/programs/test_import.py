@@ -156,9 +156,9 @@ def test_one_bad_row_among_good_ones_writes_nothing(objects):
 def test_rows_read_in_batches_of_any_size_give_the_same_rows_and_problems(objects, monkeypatch, batch_rows):
     """The file is read a batch at a time; the caches and the duplicate check that batches
     share must not let a cell or a key through in one batch that another refuses."""
-    from programs import importing
+    from programs.importing import parse
 
-    monkeypatch.setattr(importing, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(parse, "BATCH_ROWS", batch_rows)
     good = (
         "program,indicator,year,value,kind,as_of\n"
         'test-gallery,test-visitors,2018,"1,240",actual,2018-06-30\n'
