@@ -4,8 +4,9 @@ django-simple-history records a history row per save; an import writes in bulk, 
 sees, so each writer records them: "+" for a created row, "~" for a changed one, with the
 import's user, reason and time. On PostgreSQL each batch is COPYed into a temporary table and
 one INSERT … ON CONFLICT at the end writes the rows and, in the same statement, their history
-rows; elsewhere each batch and its history rows are bulk-written. The import calls `write` for
-each batch, then `finish` once every batch is in.
+rows; elsewhere each batch is bulk-written through django-simple-history's bulk helpers, which
+write the history rows as its own saves would. The import calls `write` for each batch, then
+`finish` once every batch is in.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import datetime
 import itertools
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db import connection
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..models import YearlyMetric
 from .parse import MetricRow
@@ -45,39 +48,32 @@ class _Writer:
 
 
 class BatchWriter(_Writer):
-    """Any database: each batch's new rows bulk_created, changed ones bulk_updated, and their
-    history rows bulk_created."""
+    """Any database: each batch's new rows bulk-created, changed ones bulk-updated, and their
+    history rows written by django-simple-history's bulk helpers."""
+
+    FIELDS = ("value", "as_of", "source_id")  # what an import changes in a stored row
 
     def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
         super().__init__(user_id=user_id, reason=reason, now=now)
-        self.History = YearlyMetric.history.model  # (the `history` descriptor builds a manager each time)
-        blank = YearlyMetric()
-        self.blank_notes = (blank.note, blank.note_ko, blank.note_en)
+        self.user = get_user_model()._default_manager.filter(pk=user_id).first() if user_id is not None else None
 
     def write(self, created: list[MetricRow], updated: list[tuple[Existing, MetricRow]]) -> None:
-        new = [
-            YearlyMetric(
-                program_id=r.program_id,
-                indicator_id=r.indicator_id,
-                year=r.year,
-                kind=r.kind,
-                value=r.value,
-                as_of=r.as_of,
-                source_id=r.source_id,
+        history = {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.now}
+        if created:
+            bulk_create_with_history(
+                [self._metric(r) for r in created], YearlyMetric, batch_size=WRITE_BATCH, **history
             )
-            for r in created
-        ]
-        YearlyMetric.objects.bulk_create(new, batch_size=WRITE_BATCH)
-        changed = [YearlyMetric(id=old.id, value=r.value, as_of=r.as_of, source_id=r.source_id) for old, r in updated]
-        YearlyMetric.objects.bulk_update(changed, ["value", "as_of", "source_id"], batch_size=UPDATE_BATCH)
-        records = [self.history(obj.pk, r, self.blank_notes, "+") for obj, r in zip(new, created, strict=True)]
-        records += [self.history(old.id, r, (old.note, old.note_ko, old.note_en), "~") for old, r in updated]
-        self.History.objects.bulk_create(records, batch_size=WRITE_BATCH)
+        if updated:
+            # Whole rows, stored notes included: their history rows copy every field.
+            changed = [
+                self._metric(r, id=old.id, note=old.note, note_ko=old.note_ko, note_en=old.note_en)
+                for old, r in updated
+            ]
+            bulk_update_with_history(changed, YearlyMetric, self.FIELDS, batch_size=UPDATE_BATCH, **history)
 
-    def history(self, pk: int, r: MetricRow, notes: Iterable, history_type: str):
-        note, note_ko, note_en = notes
-        return self.History(
-            id=pk,
+    @staticmethod
+    def _metric(r: MetricRow, **stored) -> YearlyMetric:
+        return YearlyMetric(
             program_id=r.program_id,
             indicator_id=r.indicator_id,
             year=r.year,
@@ -85,13 +81,7 @@ class BatchWriter(_Writer):
             value=r.value,
             as_of=r.as_of,
             source_id=r.source_id,
-            note=note,
-            note_ko=note_ko,
-            note_en=note_en,
-            history_date=self.now,
-            history_type=history_type,
-            history_user_id=self.user_id,
-            history_change_reason=self.reason,
+            **stored,
         )
 
 
