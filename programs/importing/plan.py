@@ -101,7 +101,7 @@ class ImportPlan:
     # (existing row, the row as it will be once written)
     updated: list[tuple[Existing, MetricRow]] = field(default_factory=list)
     unchanged: list[MetricRow] = field(default_factory=list)
-    # the programs with a created or updated row, whose figures the write refreshes
+    # the programs with a created or updated row (sent with metrics_imported)
     program_ids: set[int] = field(default_factory=set)
 
     def add(self, rows: list[MetricRow], columns: dict[str, str]) -> tuple[list, list]:
