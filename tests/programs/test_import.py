@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from policies.models import MAX_YEAR, MIN_YEAR
 from programs.importing import import_metrics, parse_metrics
 from programs.models import Unit, YearlyMetric
 from tests.factories import IndicatorFactory, ProgramFactory, SourceFactory, YearlyMetricFactory
@@ -156,9 +157,9 @@ def test_one_bad_row_among_good_ones_writes_nothing(objects):
 def test_rows_read_in_batches_of_any_size_give_the_same_rows_and_problems(objects, monkeypatch, batch_rows):
     """The file is read a batch at a time; the caches and the duplicate check that batches
     share must not let a cell or a key through in one batch that another refuses."""
-    from programs import importing
+    from programs.importing import parse
 
-    monkeypatch.setattr(importing, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(parse, "BATCH_ROWS", batch_rows)
     good = (
         "program,indicator,year,value,kind,as_of\n"
         'test-gallery,test-visitors,2018,"1,240",actual,2018-06-30\n'
@@ -236,19 +237,32 @@ def test_source_column_takes_a_number_or_publisher_title_date(objects):
     assert set(YearlyMetric.objects.filter(program=program).values_list("source_id", flat=True)) == {source.pk}
 
 
-def test_importer_and_model_clean_agree_on_the_rules(objects):
-    """The importer restates YearlyMetric.clean(); both must refuse the same rows."""
+@pytest.mark.parametrize(
+    ("year", "value", "kind", "as_of", "field"),
+    [
+        ("2019", "-1", "actual", "", "value"),  # clean(): no negative count
+        ("2019", "3", "actual", "2018-05-01", "as_of"),  # clean(): the date falls in the year
+        (str(MIN_YEAR - 1), "3", "actual", "", "year"),  # the year's validator and CheckConstraint
+        (str(MAX_YEAR + 1), "3", "actual", "", "year"),
+        ("2019", "1.005", "actual", "", "value"),  # the DecimalField's two decimal places
+        ("2019", "1" + "0" * 18, "actual", "", "value"),  # … and its 20 digits
+        ("2019", "3", "maybe", "", "kind"),  # the kind's choices
+    ],
+)
+def test_importer_and_model_clean_agree_on_the_rules(objects, year, value, kind, as_of, field):
+    """The importer restates YearlyMetric's field checks, constraints and clean(); both must
+    refuse the same rows, for the same column."""
     program, visitors, _ = objects
-    cases = [("-1", "", "value"), ("3", "2018-05-01", "as_of")]
-    for value, as_of, field in cases:
-        metric = YearlyMetric(program=program, indicator=visitors, year=2019, value=Decimal(value), as_of=as_of or None)
-        with pytest.raises(ValidationError) as error:
-            metric.full_clean()
-        assert field in error.value.message_dict
-        parsed = parse_metrics(
-            f"program,indicator,year,value,as_of\ntest-gallery,test-visitors,2019,{value},{as_of}\n".encode()
-        )
-        assert [p.column for p in parsed.problems] == [field]
+    metric = YearlyMetric(
+        program=program, indicator=visitors, year=int(year), value=Decimal(value), kind=kind, as_of=as_of or None
+    )
+    with pytest.raises(ValidationError) as error:
+        metric.full_clean()
+    assert field in error.value.message_dict
+    parsed = parse_metrics(
+        f"program,indicator,year,value,kind,as_of\ntest-gallery,test-visitors,{year},{value},{kind},{as_of}\n".encode()
+    )
+    assert [p.column for p in parsed.problems] == [field]
 
 
 def test_blank_and_header_only_files_are_refused(objects):

@@ -5,8 +5,7 @@ import tracemalloc
 import factory
 import pytest
 
-from programs import importing
-from programs.importing import import_metrics
+from programs.importing import import_metrics, parse
 from programs.models import Unit, YearlyMetric
 from tests.factories import IndicatorFactory, ProgramFactory
 
@@ -67,5 +66,5 @@ def test_checking_a_file_takes_memory_by_the_batch_not_the_file(names):
 def test_writing_a_file_takes_memory_by_the_batch_not_the_file(names, monkeypatch):
     # Smaller batches and files than above: the same proportion, in a fraction of the time
     # SQLite's generic writer takes.
-    monkeypatch.setattr(importing, "BATCH_ROWS", 500, raising=False)
+    monkeypatch.setattr(parse, "BATCH_ROWS", 500)
     assert_bounded(2_000, 10_000, dry_run=False)
