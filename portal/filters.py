@@ -123,7 +123,7 @@ class ProgramFilter(FilterSet):
 
     def filter_visits(self, queryset, name, value):
         # Programs with either named visitors on record or a count of visiting organizations,
-        # read from their figures (programs.figures).
+        # read from their figures (portal.figures).
         has = Q(figures__visit_count__gt=0) | Q(figures__visitors_counted__gt=0)
         return queryset.filter(has if value == "yes" else ~has)
 

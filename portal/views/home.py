@@ -93,7 +93,7 @@ class DownloadableFilterView(FilterView):
 
 def headline_figures() -> dict[str, Any]:
     """The home page's numbers, in three small queries: the totals are sums of the programs'
-    figures (programs.figures), not scans of every visit and budget line."""
+    figures (portal.figures), not scans of every visit and budget line."""
     this_year = timezone.localdate().year
     totals = ProgramFigures.objects.aggregate(visits=Sum("visit_count"), budget=Sum("budget_total"))
     return {
