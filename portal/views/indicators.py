@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Max, Min
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -31,11 +32,12 @@ class IndicatorListView(ListView):
     context_object_name = "indicators"
 
     def get_queryset(self):
+        # One row per indicator, kept by portal.figures, not an aggregate of every value.
         return Indicator.objects.annotate(
-            program_count=Count("metrics__program", distinct=True),
-            value_count=Count("metrics"),
-            first_year=Min("metrics__year"),
-            last_year=Max("metrics__year"),
+            program_count=Coalesce(F("figures__program_count"), 0),
+            value_count=Coalesce(F("figures__value_count"), 0),
+            first_year=F("figures__first_year"),
+            last_year=F("figures__last_year"),
         )
 
 
