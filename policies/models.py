@@ -3,11 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-
-from jeonju.choices import fast_choice_display
-from jeonju.urlpatterns import reverse_slug
 
 # Years a figure may carry: the city's policy record starts in the 1990s; anything outside
 # this range is a typing mistake.
@@ -142,7 +140,6 @@ class PolicyQuerySet(models.QuerySet):
         return self.filter(q)
 
 
-@fast_choice_display
 class Policy(models.Model):
     """A policy direction of the city, carried out by one or more programs."""
 
@@ -172,7 +169,7 @@ class Policy(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse_slug("policies:detail", self.slug)
+        return reverse("policies:detail", args=[self.slug])
 
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:

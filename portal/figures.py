@@ -1,4 +1,5 @@
-"""Each program's figures for the public lists, kept in `ProgramFigures` as the data changes.
+"""Each program's figures for the public lists, kept in `ProgramFigures` as the data changes,
+and each indicator's in `IndicatorFigures`.
 
 A list of programs sorted by visiting organizations would otherwise sum every program's yearly
 counts and count every program's visits on each request (correlated subqueries over the whole
@@ -7,6 +8,8 @@ visit, a yearly metric or a budget line is saved or deleted (one program's row, 
 and for every program at once after the writes that send no model signals: the metric import
 (through its own signal, `programs.signals.metrics_imported`), `generate_demo_data`, `load_seed`.
 `python manage.py refresh_program_figures` recomputes them all.
+The indicator list's counts (programs, values, first and last year of each indicator) would
+likewise aggregate every yearly metric on each request; they are kept the same way.
 
 Concurrent writers of one program are serialized here: a recomputation first locks the figures
 rows it will write (creating missing ones), in program order, then reads the data. A second
@@ -22,6 +25,7 @@ SQLite lets one writer in at a time and needs no lock.
 from collections.abc import Iterable
 
 from django.db import connections, router, transaction
+from django.db.models import Count, Max, Min
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from portal.cache import bump_generation
@@ -29,30 +33,70 @@ from programs.models import BudgetLine, Indicator, Program, YearlyMetric
 from programs.signals import metrics_imported
 from visits.models import Visit
 
-from .models import ProgramFigures
+from .models import IndicatorFigures, ProgramFigures
 from .selectors import counted_visitors_subquery, with_visit_counts
 
 FIGURE_FIELDS = ("visit_count", "visitors_counted", "budget_total")
 
 
 def refresh_program_figures(program_ids: Iterable[int] | None = None) -> int:
-    """Recompute the figures of the given programs (all when None); returns how many."""
+    """Recompute the figures of the given programs (all when None), and of the indicators they
+    have values of; returns how many programs."""
+    count = _refresh_programs(program_ids)
+    indicators = None
+    if program_ids is not None:
+        indicators = YearlyMetric.objects.filter(program__in=set(program_ids)).values_list("indicator", flat=True)
+        indicators = set(indicators.distinct().order_by())
+    refresh_indicator_figures(indicators)
+    return count
+
+
+def _refresh_programs(program_ids: Iterable[int] | None) -> int:
     programs = Program.objects.all() if program_ids is None else Program.objects.filter(pk__in=set(program_ids))
     with transaction.atomic(savepoint=False):
-        _lock_figures(programs)
+        _lock_figures(ProgramFigures, "program", programs)
         return _recompute(programs)
 
 
-def _lock_figures(programs) -> None:
-    if not connections[router.db_for_write(ProgramFigures)].features.has_select_for_update:
+def refresh_indicator_figures(indicator_ids: Iterable[int] | None = None) -> int:
+    """Recompute the figures of the given indicators (all when None); returns how many."""
+    if indicator_ids is None:
+        indicators = Indicator.objects.all()
+    else:
+        indicators = Indicator.objects.filter(pk__in=set(indicator_ids))
+    with transaction.atomic(savepoint=False):
+        _lock_figures(IndicatorFigures, "indicator", indicators)
+        rows = indicators.order_by().annotate(
+            n_programs=Count("metrics__program", distinct=True),
+            n_values=Count("metrics"),
+            first=Min("metrics__year"),
+            last=Max("metrics__year"),
+        )
+        figures = [
+            IndicatorFigures(
+                indicator_id=pk, program_count=programs, value_count=values, first_year=first, last_year=last
+            )
+            for pk, programs, values, first, last in rows.values_list("pk", "n_programs", "n_values", "first", "last")
+        ]
+        IndicatorFigures.objects.bulk_create(
+            figures,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["indicator"],
+            update_fields=["program_count", "value_count", "first_year", "last_year"],
+        )
+        return len(figures)
+
+
+def _lock_figures(model, key: str, objects) -> None:
+    """Lock the figures rows of `objects` (creating missing ones) in key order; see above."""
+    if not connections[router.db_for_write(model)].features.has_select_for_update:
         return
-    ids = list(programs.order_by("pk").values_list("pk", flat=True))
-    # A program without figures yet has no row to lock: create it, which waits for another
+    ids = list(objects.order_by("pk").values_list("pk", flat=True))
+    # An object without figures yet has no row to lock: create it, which waits for another
     # transaction creating the same row, as the lock would.
-    ProgramFigures.objects.bulk_create(
-        [ProgramFigures(program_id=pk) for pk in ids], batch_size=1000, ignore_conflicts=True
-    )
-    locked = ProgramFigures.objects.filter(program__in=programs).order_by("pk").select_for_update()
+    model.objects.bulk_create([model(**{f"{key}_id": pk}) for pk in ids], batch_size=1000, ignore_conflicts=True)
+    locked = model.objects.filter(**{f"{key}__in": objects}).order_by("pk").select_for_update()
     list(locked.values_list("pk", flat=True))
 
 
@@ -73,21 +117,26 @@ def _recompute(programs) -> int:
 
 
 def _remember_program(sender, instance, raw=False, **kwargs):
-    # A row moved to another program changes the figures of both.
+    # A row moved to another program (a metric to another indicator) changes the figures of both.
     if not raw and not instance._state.adding:
-        instance._figures_previous_program = (
-            sender._default_manager.filter(pk=instance.pk).values_list("program_id", flat=True).first()
-        )
+        previous = sender._default_manager.filter(pk=instance.pk)
+        instance._figures_previous_program = previous.values_list("program_id", flat=True).first()
+        if sender is YearlyMetric:
+            instance._figures_previous_indicator = previous.values_list("indicator_id", flat=True).first()
 
 
 def _row_changed(sender, instance, **kwargs):
-    refresh_program_figures({instance.program_id, getattr(instance, "_figures_previous_program", None)} - {None})
+    _refresh_programs({instance.program_id, getattr(instance, "_figures_previous_program", None)} - {None})
+    if sender is YearlyMetric:
+        refresh_indicator_figures(
+            {instance.indicator_id, getattr(instance, "_figures_previous_indicator", None)} - {None}
+        )
 
 
 def _program_loaded(sender, instance, raw=False, **kwargs):
     # Fixtures load rows in any order: a program loaded after its visits gets its figures here.
     if raw:
-        refresh_program_figures([instance.pk])
+        _refresh_programs([instance.pk])
 
 
 def _indicator_changed(sender, instance, **kwargs):

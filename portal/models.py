@@ -29,3 +29,27 @@ class ProgramFigures(models.Model):
 
     def __str__(self):
         return str(self.program)
+
+
+class IndicatorFigures(models.Model):
+    """An indicator's figures as the indicator list shows them, derived from its yearly metrics
+    and kept by portal.figures, so the list reads one row per indicator rather than every value."""
+
+    indicator = models.OneToOneField(
+        "programs.Indicator",
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="figures",
+    )
+    program_count = models.PositiveIntegerField(_("programs with values"), default=0)
+    value_count = models.PositiveIntegerField(_("values"), default=0)
+    first_year = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator figures")
+        verbose_name_plural = _("indicator figures")
+
+    def __str__(self):
+        return str(self.indicator)

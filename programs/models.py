@@ -5,12 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jeonju.choices import fast_choice_display
-from jeonju.urlpatterns import reverse_slug
 from policies.models import Policy, Source, Status, period_constraints, validate_year, year_range_q
 
 
@@ -49,7 +48,6 @@ class ProgramQuerySet(models.QuerySet):
         return self.annotate(budget_total=Subquery(lines, output_field=models.BigIntegerField()))
 
 
-@fast_choice_display
 class Program(models.Model):
     """A concrete project or facility that carries out one or more policies."""
 
@@ -81,7 +79,7 @@ class Program(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse_slug("programs:detail", self.slug)
+        return reverse("programs:detail", args=[self.slug])
 
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:
@@ -151,7 +149,6 @@ class Unit(models.TextChoices):
     PERCENT = "percent", _("%")
 
 
-@fast_choice_display
 class Indicator(models.Model):
     """What a yearly metric measures, e.g. visiting organizations per year."""
 
@@ -172,7 +169,7 @@ class Indicator(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse_slug("indicators:detail", self.code)
+        return reverse("indicators:detail", args=[self.code])
 
 
 class MetricKind(models.TextChoices):
@@ -180,15 +177,6 @@ class MetricKind(models.TextChoices):
     TARGET = "target", _("Target")
 
 
-class YearlyMetricQuerySet(models.QuerySet):
-    def in_year(self, year: int):
-        return self.filter(year=year)
-
-    def actual(self):
-        return self.filter(kind=MetricKind.ACTUAL)
-
-
-@fast_choice_display
 class YearlyMetric(models.Model):
     """One value of one indicator for one program and year, actual or target."""
 
@@ -215,7 +203,6 @@ class YearlyMetric(models.Model):
     # History is read per metric (by id), never by program, indicator or source: those indexes
     # would only slow the bulk import, which writes a history row per metric.
     history = HistoricalRecords(no_db_index=["program", "indicator", "source"])
-    objects = YearlyMetricQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("yearly metric")
@@ -262,12 +249,6 @@ class FundingSource(models.TextChoices):
     UNSPECIFIED = "unspecified", _("Not broken down")
 
 
-class BudgetLineQuerySet(models.QuerySet):
-    def totals_by_source(self):
-        return self.values("funding_source").annotate(planned=Sum("planned_amount"), executed=Sum("executed_amount"))
-
-
-@fast_choice_display
 class BudgetLine(models.Model):
     """An amount for a program from one funding source, for a fiscal year or a multi-year period.
 
@@ -289,7 +270,6 @@ class BudgetLine(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     history = HistoricalRecords()
-    objects = BudgetLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("budget line")
@@ -321,10 +301,6 @@ class BudgetLine(models.Model):
             return str(_("until %(year)s") % {"year": self.end_year})
         year = self.start_year or self.end_year
         return str(year) if year else str(_("total"))
-
-    @property
-    def is_multi_year(self) -> bool:
-        return self.start_year != self.end_year
 
     def clean(self):
         errors = {}

@@ -53,14 +53,10 @@ def fragments():
 
 
 # With the page cache off, what a request still asks the database once the shared fragments
-# (aggregates, charts, counts, filter forms) are built: only what is its own.
+# are built: only what is its own.
 FRAGMENT_PAGES = {
-    "/": 0,
-    "/en/": 0,
-    "/indicators/visiting-organizations/": 0,  # and so is the indicator
-    "/programs/?category=facility&sort=visits": 2,  # the page of programs and their policies
-    "/visits/?region=gyeonggi": 1,  # the page of visits
-    "/policies/": 3,  # the page of policies, their core values and terms
+    "/visits/?region=gyeonggi": 2,  # the count and the page of visits; totals and charts are {% cache %}d
+    "/policies/": 6,  # the count, the page of policies, their core values and terms, the form's two choices
 }
 
 

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from policies.models import Policy
 from portal import downloads
 from programs.models import Indicator, Program
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory, YearlyMetricFactory
@@ -146,3 +147,56 @@ def test_large_downloads_are_streamed_and_equal_the_small_ones(client, monkeypat
     add_programs(3)
     indicator_rows = streamed(client.get("/indicators/visiting-organizations/download.csv"))
     assert indicator_rows.count("bound-00") == 6
+
+
+# Each list page runs the same queries and stays under 150 KB, with a few rows or many.
+LIST_PAGES = {
+    "/indicators/": 1,
+    # The program choices, the count, the page, the totals (two distinct counts and a sum), the charts.
+    "/visits/": 7,
+    "/visits/?region=ulsan&page=2": 7,
+    # The count, the page, its policies, the form's policies and core values.
+    "/programs/": 5,
+    "/programs/?q=대량": 5,
+    "/en/programs/?q=대량&sort=visits": 5,
+}
+
+
+def add_rows(start, n):
+    indicator = Indicator.objects.get(code="daily-visitors")
+    policy = Policy.objects.order_by("pk").first()  # (the factory would add a policy, and an option, a program)
+    for i in range(start, start + n):
+        program = ProgramFactory(slug=f"bulk-{i:03d}", name_ko=f"대량 시험 사업 {i:03d}", policies=[policy])
+        YearlyMetricFactory(program=program, indicator=indicator, year=2018, value=i)
+        YearlyMetricFactory(program=program, indicator=indicator, year=2019, value=i)
+        VisitFactory(program=program, year=2019, organization=OrganizationFactory(region="ulsan"))
+        VisitFactory(program=program, year=2020, organization=OrganizationFactory(region="ulsan"))
+
+
+@pytest.mark.parametrize("path", LIST_PAGES)
+def test_list_pages_are_bounded_at_any_size(client, path, django_assert_num_queries):
+    add_rows(0, 25)
+    with django_assert_num_queries(LIST_PAGES[path]):
+        small = client.get(path)
+    assert small.status_code == 200
+    add_rows(25, 100)
+    with django_assert_num_queries(LIST_PAGES[path]):
+        large = client.get(path)
+    assert len(large.content) < 150_000
+    if "q=" in path:  # the same kind of rows on both: the same size but for the numbers
+        assert len(large.content) < len(small.content) * 1.05
+
+
+def test_the_indicator_list_reads_the_kept_figures(client):
+    before = {i.code: i for i in client.get("/indicators/").context["indicators"]}["daily-visitors"]
+    add_rows(0, 3)
+    after = {i.code: i for i in client.get("/indicators/").context["indicators"]}["daily-visitors"]
+    assert after.value_count == before.value_count + 6 and after.program_count == before.program_count + 3
+    metric = YearlyMetricFactory(
+        program=Program.objects.get(slug="bulk-000"), indicator=after, year=1995, value=1, kind="target"
+    )
+    moved = {i.code: i for i in client.get("/indicators/").context["indicators"]}["daily-visitors"]
+    assert moved.first_year == 1995 and moved.value_count == after.value_count + 1
+    metric.delete()
+    again = {i.code: i for i in client.get("/indicators/").context["indicators"]}["daily-visitors"]
+    assert (again.value_count, again.first_year) == (after.value_count, after.first_year)

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jeonju.choices import fast_choice_display
 from policies.models import Source, validate_year, year_range_q
 from programs.models import Program
 
@@ -46,7 +45,6 @@ class Region(models.TextChoices):
     NATIONWIDE = "nationwide", _("Nationwide / central")
 
 
-@fast_choice_display
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganizationKind.choices)
@@ -66,9 +64,6 @@ class Organization(models.Model):
 
 
 class VisitQuerySet(models.QuerySet):
-    def in_year(self, year: int):
-        return self.filter(year=year)
-
     def with_related(self):
         return self.select_related("program", "organization", "source")
 

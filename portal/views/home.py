@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Sum
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from portal import charts
-from portal.cache import cache_public_page, cached_markup, cached_query_fragment, lazy_context
+from portal.cache import cache_public_page
 from portal.downloads import large_download_response
 from portal.models import ProgramFigures
 from portal.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
@@ -63,27 +61,8 @@ class DownloadableFilterView(FilterView):
             url=self.request.build_absolute_uri(),
         )
 
-    def paginator_count(self, queryset) -> int:
-        """How many rows the filtered list has: one COUNT per data generation and filters,
-        shared by all the list's pages."""
-        return cached_query_fragment(
-            self.request, f"list-count:{type(self).__name__}", queryset.count, ignore=("page", "sort")
-        )
-
-    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
-        paginator.count = self.paginator_count(queryset)
-        return paginator
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The form depends on the filters asked for and the choices in the data, nothing else.
-        filterset = context["filter"]
-        context["filter_form"] = cached_query_fragment(
-            self.request,
-            f"filter-form:{type(self).__name__}",
-            lambda: render_to_string("includes/filter_form.html", {"filter": filterset}),
-        )
         query = self.request.GET.copy()
         query.pop("page", None)
         context["querystring"] = query.urlencode()
@@ -145,30 +124,6 @@ def programs_chart(years: list[int], table, title: str, unit: str = "", money: b
     return charts.line_chart([str(y) for y in years], series, title=title, unit=unit, money=money)
 
 
-def home_data(most_visited_count: int) -> dict[str, Any]:
-    """Everything the home page shows: its figures, charts and lists, all of them
-    functions of the data alone, so one build serves every request of a data generation."""
-    totals = yearly_totals()
-    most_visited = most_visited_programs(most_visited_count)
-    by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
-    table = {program: by_program[program] for program in most_visited if program in by_program}
-    return {
-        "figures": headline_figures(),
-        "visitors_chart": visiting_organizations_total_chart(totals),
-        "most_visited_chart": programs_chart(
-            [t.year for t in totals],
-            table,
-            _("Visiting organizations per year, most-visited programs"),
-            unit=str(Unit.ORGANIZATIONS.label),
-        ),
-        "most_visited": most_visited,
-        "latest_visits": list(Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8]),
-    }
-
-
-HOME_DATA_KEYS = ("figures", "visitors_chart", "most_visited_chart", "most_visited", "latest_visits")
-
-
 @cache_public_page
 class HomeView(TemplateView):
     template_name = "home.html"
@@ -176,11 +131,20 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        this_year = timezone.localdate().year  # in the key: the figures name the current year
-
-        load = functools.cache(lambda: home_data(self.most_visited_count))
-        context["content"] = cached_markup(
-            "home", "includes/home_content.html", load, self.most_visited_count, this_year
+        totals = yearly_totals()
+        most_visited = most_visited_programs(self.most_visited_count)
+        by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
+        table = {program: by_program[program] for program in most_visited if program in by_program}
+        context.update(
+            figures=headline_figures(),
+            visitors_chart=visiting_organizations_total_chart(totals),
+            most_visited_chart=programs_chart(
+                [t.year for t in totals],
+                table,
+                _("Visiting organizations per year, most-visited programs"),
+                unit=str(Unit.ORGANIZATIONS.label),
+            ),
+            most_visited=most_visited,
+            latest_visits=Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8],
         )
-        context.update(lazy_context(load, HOME_DATA_KEYS))
         return context

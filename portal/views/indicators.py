@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from collections import OrderedDict
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Max, Min
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from portal.cache import CachedObjectMixin, cache_public_page, cached_fragment, lazy_context
+from portal.cache import cache_public_page
 from portal.downloads import large_download_response
 from portal.selectors import yearly_totals
 from portal.views.home import programs_chart, yearly_total_chart
@@ -34,16 +32,17 @@ class IndicatorListView(ListView):
     context_object_name = "indicators"
 
     def get_queryset(self):
+        # One row per indicator, kept by portal.figures, not an aggregate of every value.
         return Indicator.objects.annotate(
-            program_count=Count("metrics__program", distinct=True),
-            value_count=Count("metrics"),
-            first_year=Min("metrics__year"),
-            last_year=Max("metrics__year"),
+            program_count=Coalesce(F("figures__program_count"), 0),
+            value_count=Coalesce(F("figures__value_count"), 0),
+            first_year=F("figures__first_year"),
+            last_year=F("figures__last_year"),
         )
 
 
 @cache_public_page(params=("page",))
-class IndicatorDetailView(CachedObjectMixin, DetailView):
+class IndicatorDetailView(DetailView):
     """An indicator: its yearly total over all programs (where values add up) and its values per
     program and year, a page of programs at a time; the download has every value."""
 
@@ -95,31 +94,7 @@ class IndicatorDetailView(CachedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = self.request.GET.get("page") or "1"
-        # A function of the data and the page number alone: built once per data generation.
-        key = page if len(page) <= 20 else None  # a page number that long is a 404 anyway
-        load = functools.cache(lambda: self.build(self.object))
-
-        def build_shown():
-            # What the template prints: markup and counts, no model instances or charts, which
-            # would cost more to unpickle than to query.
-            built = load()
-            charts_and_table = (built["total_chart"] or "", built["by_program_chart"] or "", built["values_table"])
-            return {
-                "values_markup": format_html("{}{}{}", *charts_and_table),
-                "sources_markup": render_to_string("includes/sources.html", {"sources": built["sources"]}),
-                "has_rows": bool(built["rows"]),
-                "program_count": built["program_count"],
-                "page_number": built["page_number"],
-            }
-
-        shown = cached_fragment("indicator-detail", build_shown, self.object.pk, key)
-        # The paginator again, from the cached count (a paginator holds its queryset: not cached).
-        paginator = Paginator([], self.programs_per_page)
-        paginator.count = shown["program_count"]
-        page_obj = paginator.page(shown["page_number"])
-        context.update(shown, paginator=paginator, page_obj=page_obj, is_paginated=paginator.num_pages > 1)
-        context.update(lazy_context(load, ("rows", "years", "total_chart", "by_program_chart", "sources")))
+        context.update(self.build(self.object))
         return context
 
     def build(self, indicator) -> dict:
@@ -163,26 +138,14 @@ class IndicatorDetailView(CachedObjectMixin, DetailView):
                 unit=unit,
                 money=money,
             )
-        # The table of values is the page's largest piece of markup: rendered here, once.
-        values_table = render_to_string(
-            "programs/includes/indicator_values.html",
-            {
-                "indicator": indicator,
-                "years": years,
-                "rows": rows,
-                "page_obj": page,
-                "paginator": paginator,
-                "is_paginated": paginator.num_pages > 1,
-                "program_count": paginator.count,
-            },
-        )
         return {
-            "values_table": values_table,
             "years": years,
             "rows": rows,
             "total_chart": total_chart,
             "by_program_chart": chart,
             "sources": list(refs),
             "program_count": paginator.count,
-            "page_number": page.number,
+            "paginator": paginator,
+            "page_obj": page,
+            "is_paginated": paginator.num_pages > 1,
         }

@@ -1,5 +1,4 @@
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 
 from portal.selectors import with_visit_counts
-from programs.models import BudgetLine, Program, Unit, YearlyMetric
+from programs.models import BudgetLine, Program, Unit
 from tests.factories import (
     BudgetLineFactory,
     IndicatorFactory,
@@ -109,9 +108,3 @@ def test_program_search_matches_either_language():
     program = ProgramFactory(name_ko="시험 예술공장", name_en="Test art factory")
     assert list(Program.objects.search("예술공장").filter(pk=program.pk)) == [program]
     assert list(Program.objects.search("art FACTORY").filter(pk=program.pk)) == [program]
-
-
-def test_yearly_metric_queryset_helpers():
-    metric = YearlyMetricFactory(year=2019, value=Decimal("92"))
-    YearlyMetricFactory(program=metric.program, indicator=metric.indicator, year=2019, kind="target")
-    assert set(YearlyMetric.objects.in_year(2019).actual().filter(program=metric.program)) == {metric}
