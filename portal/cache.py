@@ -21,14 +21,9 @@ are dropped from the request before the view runs, so `?utm=…` or random param
 change the page nor add cache entries). One client may store only so many new pages a minute
 (PUBLIC_PAGE_CACHE_STORES_PER_MINUTE); beyond that its pages are rendered but not kept.
 
-or on a function view, or for a fragment of a page:
-
-    figures = cached_fragment("home-figures", headline_figures)
-
-Pages and fragments have their own lifetimes (PUBLIC_PAGE_CACHE_SECONDS and
-PUBLIC_FRAGMENT_CACHE_SECONDS): with page caching off, every request runs its view and renders
-its template, but the aggregates, charts, counts and forms it shares with other requests are
-built once per data generation.
+or on a function view. Pages live PUBLIC_PAGE_CACHE_SECONDS. Where a part of a page is worth
+keeping across the pages of one list (the visit list's totals and charts), the template caches it
+with Django's `{% cache %}` tag, keyed by `fragment_key()` (PUBLIC_FRAGMENT_CACHE_SECONDS).
 """
 
 import functools
@@ -43,12 +38,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
-from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.decorators import method_decorator
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.views import View
 
@@ -60,7 +52,6 @@ GENERATION_KEY = "portal:data-generation"
 # random long ones must not push the real pages out of the cache).
 MAX_CACHED_QUERY_LENGTH = 512
 _HEADERS_NOT_CACHED = {"set-cookie", "content-length"}
-_MISSING = object()
 
 
 def generation() -> int:
@@ -104,79 +95,17 @@ def connect_signals() -> None:
     m2m_changed.connect(_data_changed, dispatch_uid="portal.cache.m2m_changed")
 
 
+def fragment_key() -> str:
+    """What a `{% cache %}` fragment's key must hold besides its own parts: the data generation,
+    and the script prefix, which reverse() puts in each link the fragment holds."""
+    return f"{generation()}:{get_script_prefix()}"
+
+
 def _key(*parts: Any) -> str:
-    # The script prefix is in every key: reverse() puts it in each link a page or fragment holds.
+    # The script prefix is in every key: reverse() puts it in each link a page holds.
     parts = (get_script_prefix(), *parts)
     digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
     return f"portal:{generation()}:{digest}"
-
-
-def cached_fragment(name: str, build: Callable[[], Any], *parts: Any, timeout: int | None = None) -> Any:
-    """The value `build()` returns, cached per data generation and language (and `parts`).
-
-    The value must depend on nothing but the data, the language and `parts`: never on the user.
-    """
-    timeout = settings.PUBLIC_FRAGMENT_CACHE_SECONDS if timeout is None else timeout
-    if not timeout:
-        return build()
-    try:
-        key = _key("fragment", name, get_language(), *parts)
-        value = cache.get(key, _MISSING)
-    except Exception:
-        logger.warning("Cache unavailable; building %s", name, exc_info=True)
-        return build()
-    if value is _MISSING:  # (a stored None is a value like any other)
-        value = build()
-        try:
-            cache.set(key, value, timeout)
-        except Exception:
-            logger.warning("Cache unavailable; %s not stored", name, exc_info=True)
-    return value
-
-
-def cached_query_fragment(
-    request, name: str, build: Callable[[], Any], *parts: Any, ignore: tuple[str, ...] = ("page",)
-) -> Any:
-    """`cached_fragment` keyed also by the request's query string (in a canonical order, without
-    the parameters in `ignore`), for what a filtered list's pages share: its totals, its charts,
-    its paginator count, its filter form. Absurdly long query strings are built, not cached."""
-    query = sorted((key, value) for key, values in request.GET.lists() if key not in ignore for value in values)
-    if len(str(query)) > MAX_CACHED_QUERY_LENGTH:
-        return build()
-    return cached_fragment(name, build, *parts, query)
-
-
-def cached_markup(name: str, template: str, load: Callable[[], dict], *parts: Any) -> SafeString:
-    """`template` rendered with the context `load()` returns, cached as markup per data generation
-    and language (and `parts`): a hit costs one cache read of a string, not the unpickling of the
-    model instances and charts behind it, nor their rendering. The template may use nothing of the
-    request (no `request`, no `{% querystring %}`, no CSRF token)."""
-    return mark_safe(cached_fragment(name, lambda: render_to_string(template, load()), *parts))
-
-
-def lazy_context(load: Callable[[], dict], keys: tuple[str, ...]) -> dict[str, Any]:
-    """Context entries that call `load()` only when read.
-
-    A page whose markup comes from `cached_markup` still offers the data behind it to whatever
-    reads the context (a derived template, a test) without building it on every request. Pass
-    the same memoized `load` (functools.cache) to both, so a request builds the data once at
-    most. Each entry is a proxy: test it for truth, not for identity (`is None`).
-    """
-    return {key: SimpleLazyObject(functools.partial(lambda key: load()[key], key)) for key in keys}
-
-
-class CachedObjectMixin:
-    """For a DetailView: its object read once per data generation, not on every request.
-
-    Only objects that exist are cached; an unknown slug is a 404 from the database each time.
-    """
-
-    def get_object(self, queryset=None):
-        load = super().get_object
-        if queryset is not None:
-            return load(queryset)
-        key = self.kwargs.get(self.slug_url_kwarg, self.kwargs.get(self.pk_url_kwarg))
-        return cached_fragment(f"object:{type(self).__name__}", load, key)
 
 
 def _bypass(request) -> bool:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, DateFilter, Filter, FilterSet, ModelChoiceFilter
 
 from policies.models import MAX_YEAR, MIN_YEAR, CoreValue, ElectedTerm, Policy, Sector, Status
-from portal.cache import cached_fragment
 from programs.models import Category, Program
 from visits.models import OrganizationKind, Region, Visit
 
@@ -151,17 +150,13 @@ PROGRAM_SELECT_LIMIT = 100
 
 def program_choices() -> list[tuple[str, str]] | None:
     """(slug, name in the active language) of every program, by name; None when there are more
-    than PROGRAM_SELECT_LIMIT. One query, cached per data generation and language."""
-
-    def build():
-        rows = list(
-            Program.objects.annotate(label=localized_name("name"))
-            .order_by("label", "slug")
-            .values_list("slug", "label")[: PROGRAM_SELECT_LIMIT + 1]
-        )
-        return None if len(rows) > PROGRAM_SELECT_LIMIT else rows
-
-    return cached_fragment("visit-filter-program-choices", build)
+    than PROGRAM_SELECT_LIMIT. One query of at most PROGRAM_SELECT_LIMIT + 1 rows."""
+    rows = list(
+        Program.objects.annotate(label=localized_name("name"))
+        .order_by("label", "slug")
+        .values_list("slug", "label")[: PROGRAM_SELECT_LIMIT + 1]
+    )
+    return None if len(rows) > PROGRAM_SELECT_LIMIT else rows
 
 
 class ProgramField(forms.CharField):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from policies.models import Source
 from portal import charts
-from portal.cache import cache_public_page, generation
+from portal.cache import cache_public_page, fragment_key
 from portal.csvsql import csv_download_response, csv_lines_query
 from portal.filters import VisitFilter
 from portal.views.home import DownloadableFilterView
@@ -105,7 +105,7 @@ class VisitListView(DownloadableFilterView):
         context["fragment_seconds"] = settings.PUBLIC_FRAGMENT_CACHE_SECONDS
         if context["fragment_seconds"]:
             try:
-                context["cache_generation"] = generation()
+                context["cache_generation"] = fragment_key()
             except Exception:  # the cache server is down: build the totals and charts
                 logger.warning("Cache unavailable; visit totals not cached", exc_info=True)
                 context["fragment_seconds"] = 0
