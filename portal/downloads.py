@@ -25,7 +25,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, StreamingHttpResponse
 
 from jeonju.csvio import escape_csv_cell, escape_formula
-from jeonju.csvio import starts_like_formula as starts_like_formula  # (jeonju.csvsql reads it from here)
 
 BOM = "\ufeff"
 # Above this many rows (~1.5 MB of CSV) a download is streamed rather than built in memory, and

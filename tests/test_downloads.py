@@ -219,12 +219,3 @@ def test_program_downloads_of_an_unknown_program_or_format_are_404(client):
     assert client.get("/programs/no-such-program/budget.csv").status_code == 404
     assert client.get("/programs/no-such-program/figures.json").status_code == 404
     assert client.get("/programs/palbok-art-factory/budget.xlsx").status_code == 404
-
-
-def test_the_sql_writer_is_given_every_character_that_starts_a_formula():
-    import sys
-
-    from portal import csvsql
-
-    every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if starts_like_formula(c))
-    assert csvsql.formula_starts() == every

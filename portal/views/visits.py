@@ -4,7 +4,6 @@ import logging
 from collections import Counter
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Sum
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -12,7 +11,6 @@ from django.utils.translation import gettext as _
 from policies.models import Source
 from portal import charts
 from portal.cache import cache_public_page, fragment_key
-from portal.csvsql import csv_download_response, csv_lines_query
 from portal.filters import VisitFilter
 from portal.views.home import DownloadableFilterView
 from visits.models import Region, Visit
@@ -111,26 +109,26 @@ class VisitListView(DownloadableFilterView):
                 context["fragment_seconds"] = 0
         return context
 
-    # The download's columns: (name in the file, lookup, kind of cell for jeonju.csvsql).
+    # The download's columns: (name in the file, lookup).
     download_fields = (
-        ("program_slug", "program__slug", "text"),
-        ("program_name_ko", "program__name_ko", "text"),
-        ("program_name_en", "program__name_en", "text"),
-        ("organization_ko", "organization__name_ko", "text"),
-        ("organization_en", "organization__name_en", "text"),
-        ("organization_kind", "organization__kind", "text"),
-        ("region", "organization__region", "text"),
-        ("municipality_ko", "organization__municipality_ko", "text"),
-        ("year", "year", "int"),
-        ("visited_on", "visited_on", "date"),
-        ("people", "people", "int"),
-        ("purpose_ko", "purpose_ko", "text"),
-        ("source", "source", "label"),
-        ("recorded_at", "recorded_at", "datetime"),
+        ("program_slug", "program__slug"),
+        ("program_name_ko", "program__name_ko"),
+        ("program_name_en", "program__name_en"),
+        ("organization_ko", "organization__name_ko"),
+        ("organization_en", "organization__name_en"),
+        ("organization_kind", "organization__kind"),
+        ("region", "organization__region"),
+        ("municipality_ko", "organization__municipality_ko"),
+        ("year", "year"),
+        ("visited_on", "visited_on"),
+        ("people", "people"),
+        ("purpose_ko", "purpose_ko"),
+        ("source", "source"),
+        ("recorded_at", "recorded_at"),
     )
 
     def download_columns(self):
-        return [name for name, _lookup, _kind in self.download_fields]
+        return [name for name, _lookup in self.download_fields]
 
     @staticmethod
     def source_labels() -> dict[int, str]:
@@ -138,17 +136,9 @@ class VisitListView(DownloadableFilterView):
         finding which ones the filtered visits name."""
         return {source.pk: str(source) for source in Source.objects.all()}
 
-    def download(self, fmt, queryset):
-        if fmt != "csv" or connection.vendor != "postgresql":
-            return super().download(fmt, queryset)
-        # PostgreSQL writes the CSV lines itself, the same bytes at a third of the time.
-        fields = [(lookup, kind) for _name, lookup, kind in self.download_fields]
-        sql, params = csv_lines_query(queryset, fields, {"source": self.source_labels()})
-        return csv_download_response(self.download_name, self.download_columns(), sql, params)
-
     def download_rows(self, queryset):
         # Plain tuples rather than four model instances per row; the few sources named once.
         sources = self.source_labels()
-        rows = queryset.values_list(*(lookup for _name, lookup, _kind in self.download_fields))
+        rows = queryset.values_list(*(lookup for _name, lookup in self.download_fields))
         for row in rows.iterator(chunk_size=self.download_chunk_size):
             yield [*row[:12], sources.get(row[12], ""), row[13]]
