@@ -103,7 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # requests after a database restart get fresh connections rather than dead ones and a 503.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_HEALTH_CHECKS", default=True)
     # The pages run short queries, where PostgreSQL's JIT compilation costs more than it saves
-    # (0.74 s on one list query at --scale 100); set DATABASE_JIT=on to give it back.
+    # (bench/README.md); set DATABASE_JIT=on to give it back.
     if not env.bool("DATABASE_JIT", default=False):
         DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
