@@ -1,73 +1,20 @@
-"""The home page, and the behaviour every filtered list shares: downloads of exactly what it shows."""
+"""The home page, and the yearly charts it shares with the indicator pages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Sum
-from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
-from django_filters.views import FilterView
 
 from portal import charts
 from portal.cache import cache_public_page
-from portal.downloads import large_download_response
 from portal.models import ProgramFigures
 from portal.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
 from programs.models import Program, Unit, YearlyMetric
 from visits.models import Visit
-
-
-class DownloadableFilterView(FilterView):
-    """A FilterView whose URL patterns may pass `format` ("csv" or "json").
-
-    With a format, the same FilterSet as the page filters the queryset (sort included, no
-    pagination) and the rows are sent as a file: the download equals the list on screen.
-    """
-
-    download_name = "data"
-    strict = True
-
-    def download_columns(self) -> Sequence[str]:
-        raise NotImplementedError
-
-    def download_rows(self, queryset) -> Iterable[Sequence[Any]]:
-        raise NotImplementedError
-
-    def get(self, request, *args, **kwargs):
-        fmt = kwargs.get("format")
-        if not fmt:
-            return super().get(request, *args, **kwargs)
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return HttpResponseBadRequest(
-                _("The filters are not valid: %(errors)s") % {"errors": self.filterset.errors.as_text()},
-                content_type="text/plain; charset=utf-8",
-            )
-        return self.download(fmt, self.filterset.qs)
-
-    download_chunk_size = 2000
-
-    def download(self, fmt: str, queryset) -> HttpResponse:
-        # Streamed when large; `download_rows` reads the queryset in chunks (`download_chunk_size`).
-        return large_download_response(
-            fmt,
-            self.download_name,
-            self.download_columns(),
-            self.download_rows(queryset),
-            url=self.request.build_absolute_uri(),
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["querystring"] = query.urlencode()
-        context["is_filtered"] = any(v for k, v in query.items() if k != "sort")
-        return context
 
 
 def headline_figures() -> dict[str, Any]:

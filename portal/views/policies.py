@@ -7,7 +7,7 @@ from policies.models import Policy
 from portal.cache import cache_public_page
 from portal.filters import PolicyFilter, localized_name
 from portal.selectors import programs_with_figures
-from portal.views.home import DownloadableFilterView
+from portal.views.lists import DownloadableFilterView
 
 
 @cache_public_page

@@ -15,7 +15,7 @@ from portal.cache import cache_public_page
 from portal.downloads import download_response
 from portal.filters import ProgramFilter
 from portal.selectors import VISITING_ORGANIZATIONS, programs_with_figures, with_policy_titles
-from portal.views.home import DownloadableFilterView
+from portal.views.lists import DownloadableFilterView
 from programs.models import (
     Award,
     BudgetLine,

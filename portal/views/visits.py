@@ -12,7 +12,7 @@ from policies.models import Source
 from portal import charts
 from portal.cache import cache_public_page, fragment_key
 from portal.filters import VisitFilter
-from portal.views.home import DownloadableFilterView
+from portal.views.lists import DownloadableFilterView
 from visits.models import Region, Visit
 
 logger = logging.getLogger("portal.cache")
