@@ -17,15 +17,15 @@ queued behind it (the health check, pages the cache could answer) waits too. Her
   at once too; once it answers, the breaker closes and the probe waits for the pool as any request
   does (the pool retries every second, so it reconnects within one). Whether the worker serves
   again depends on the database answering, not on what the pool last saw;
-- the pool's own reconnection succeeding closes the breaker too: a worker that served no request
-  since the database came back does not refuse its first ones;
-- a pool that gives no connection for its whole timeout while the database answers (a stuck pool:
-  seen after outages, a worker answering 503 with the database back) is replaced by a new one.
+- a pool that gives no connection for its whole timeout while the database answers and none of
+  its connections is out (a stuck pool: seen once after an outage, a worker answering 503 with
+  the database back) is replaced by a new one.
 
 The breaker belongs to the pool, so it is per process (see jeonju/circuit_breaker.py).
 """
 
 import logging
+import weakref
 from time import monotonic
 
 import psycopg
@@ -67,19 +67,20 @@ class DatabaseUnavailable(psycopg.OperationalError):
 
 
 class PoolStuck(PoolTimeout):
-    """The database accepts connections, yet the pool gave none in its whole timeout."""
+    """The database accepts connections and none is lent out, yet the pool gave none in time."""
 
 
 class CircuitBreakerPool(ConnectionPool):
     """psycopg's pool whose getconn() gives up early, and at once, while the database is down."""
 
     def __init__(self, *args, **kwargs):
-        # Before the pool starts (open=True): its worker threads use them at once.
-        self.breaker = CircuitBreaker(f"Database {kwargs.get('name') or 'pool'}", retry_seconds=POOL_RETRY_SECONDS)
+        super().__init__(*args, **kwargs)
+        self.breaker = CircuitBreaker(f"Database {self.name}", retry_seconds=POOL_RETRY_SECONDS)
         # Whether the pool's latest attempt to open a connection failed.
         self.refusing = False
-        super().__init__(*args, **kwargs)
-        self.breaker.name = f"Database {self.name}"
+        # Connections given out and not yet returned (weakly: one dropped without being returned
+        # does not count as out for ever).
+        self.lent = weakref.WeakSet()
 
     def _connect(self, timeout: float | None = None):
         # Every new connection of the pool is opened here, in its worker threads or in check().
@@ -89,7 +90,6 @@ class CircuitBreakerPool(ConnectionPool):
             self.refusing = True
             raise
         self.refusing = False
-        self.breaker.record_success()
         return connection
 
     def _answers(self) -> bool:
@@ -123,15 +123,20 @@ class CircuitBreakerPool(ConnectionPool):
                     # The failed attempt was an old one (the database came back since, and the
                     # pool has not needed a new connection): keep waiting for the pool.
                     self.refusing = False
-                if not self.refusing and monotonic() >= deadline and self._answers():
-                    raise PoolStuck(f"no connection came in {timeout:.1f} s while the database answers") from None
+                if not self.refusing and monotonic() >= deadline and not self.lent and self._answers():
+                    raise PoolStuck(f"no connection came in {timeout:.1f} s, none lent, the database answers") from None
                 if self.refusing or monotonic() >= deadline:
                     self.breaker.record_failure()
                     reason = "the database refuses connections" if self.refusing else "no connection came"
                     raise PoolTimeout(f"{reason}: gave up after {monotonic() - started:.2f} s") from None
             else:
                 self.breaker.record_success()
+                self.lent.add(connection)
                 return connection
+
+    def putconn(self, conn):
+        self.lent.discard(conn)
+        super().putconn(conn)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
