@@ -53,3 +53,22 @@ class IndicatorFigures(models.Model):
 
     def __str__(self):
         return str(self.indicator)
+
+
+class VisitFigures(models.Model):
+    """The named visits of one year from one region of origin, counted and their people summed:
+    derived from the visits and kept by portal.figures, so the unfiltered visit list's totals and
+    charts read one row per year and region rather than every visit."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.CharField(_("region of origin"), max_length=20)
+    visit_count = models.PositiveIntegerField(_("named visits on record"), default=0)
+    people = models.PositiveIntegerField(_("number of people"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visit figures")
+        verbose_name_plural = _("visit figures")
+        constraints = [models.UniqueConstraint(fields=["year", "region"], name="visit_figures_year_region")]
+
+    def __str__(self):
+        return f"{self.year} {self.region}"

@@ -1,19 +1,27 @@
-"""Each program's figures (ProgramFigures) stay what a full recomputation gives, whatever writes
-the data: a save, a delete, a visit moved between programs, the metric import, the seed, the
-synthetic data generator."""
+"""Each program's figures (ProgramFigures), and the visits' by year and region (VisitFigures), stay
+what a full recomputation gives, whatever writes the data: a save, a delete, a visit moved between
+programs, years or regions, the metric import, the seed, the synthetic data generator."""
 
 import io
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count, Sum
 
 from portal import cache as page_cache
-from portal.figures import refresh_program_figures
-from portal.models import ProgramFigures
+from portal.figures import refresh_program_figures, refresh_visit_figures
+from portal.models import ProgramFigures, VisitFigures
 from portal.selectors import programs_with_figures
 from programs.models import Indicator
-from tests.factories import BudgetLineFactory, ProgramFactory, VisitFactory, YearlyMetricFactory
+from tests.factories import (
+    BudgetLineFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    VisitFactory,
+    YearlyMetricFactory,
+)
+from visits.models import Region, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +30,16 @@ def stored() -> dict:
     return {f.program_id: (f.visit_count, f.visitors_counted, f.budget_total) for f in ProgramFigures.objects.all()}
 
 
+def visit_cells() -> dict:
+    return {(f.year, f.region): (f.visit_count, f.people) for f in VisitFigures.objects.all()}
+
+
 def assert_consistent():
-    before = stored()
+    before, cells = stored(), visit_cells()
     refresh_program_figures()
+    refresh_visit_figures()
     assert stored() == before
+    assert visit_cells() == cells
 
 
 def figures(program) -> tuple:
@@ -100,3 +114,45 @@ def test_the_command_recomputes_everything():
     out = io.StringIO()
     call_command("refresh_program_figures", stdout=out)
     assert figures(program)[0] == 1 and "recomputed" in out.getvalue()
+
+
+def test_visit_saves_deletes_and_moves_keep_the_visit_figures():
+    busan = OrganizationFactory(region=Region.BUSAN)
+    seoul = OrganizationFactory(region=Region.SEOUL)
+    visit = VisitFactory(organization=busan, year=2020, people=5)
+    VisitFactory(organization=busan, year=2020, people=None)
+    cells = visit_cells()
+    assert cells[(2020, Region.BUSAN)] == (2, 5)
+    visit.year, visit.visited_on = 2021, None
+    visit.save()
+    assert visit_cells()[(2020, Region.BUSAN)] == (1, None) and visit_cells()[(2021, Region.BUSAN)] == (1, 5)
+    visit.organization = seoul
+    visit.save()
+    assert (2021, Region.BUSAN) not in visit_cells()  # no zero rows
+    busan.region = Region.ULSAN  # the organization moves, and its visits with it
+    busan.save()
+    assert (2020, Region.BUSAN) not in visit_cells() and visit_cells()[(2020, Region.ULSAN)] == (1, None)
+    visit.delete()
+    assert (2021, Region.SEOUL) not in visit_cells()
+    assert_consistent()
+
+
+def test_the_unfiltered_visit_list_reads_the_kept_figures_and_shows_what_the_visits_give(client, palbok):
+    VisitFactory(program=palbok, year=2021, people=12)
+    context = client.get("/visits/").context
+    view = context["view"]
+    assert view.unfiltered
+    assert context["paginator"].count == Visit.objects.count()
+    by_cell = Visit.objects.order_by().values_list("year", "organization__region")
+    by_cell = by_cell.annotate(n=Count("*"), p=Sum("people"))
+    assert sorted(view.cells) == sorted(by_cell)
+    people = Visit.objects.aggregate(people=Sum("people"))["people"]
+    assert view.totals == {
+        "people": people,
+        "programs": Visit.objects.values("program").distinct().count(),
+        "organizations": Visit.objects.values("organization").distinct().count(),
+    }
+    context = client.get(f"/visits/?program={palbok.slug}").context
+    assert not context["view"].unfiltered
+    assert context["paginator"].count == Visit.objects.filter(program=palbok).count()
+    assert context["view"].totals["programs"] == 1

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from portal.figures import refresh_program_figures
-from portal.models import ProgramFigures
+from portal.models import ProgramFigures, VisitFigures
 from programs.models import Indicator, YearlyMetric
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
 from tests.programs.test_figures import assert_consistent
@@ -56,6 +56,15 @@ def run(target, errors):
     return thread
 
 
+def run_together(*targets, errors):
+    threads = [run(target, errors) for target in targets]
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    if errors:
+        raise errors[0]
+
+
 @pytest.mark.parametrize("figures_row_exists", [True, False], ids=["known-program", "new-program"])
 def test_an_import_and_an_admin_edit_of_one_program_at_once(
     seed_reloaded_afterwards, transactional_db, figures_row_exists
@@ -90,13 +99,36 @@ def test_an_import_and_an_admin_edit_of_one_program_at_once(
         VisitFactory(program=program, organization=organization, year=2021)  # its post_save refreshes the figures
         edited.set()
 
-    threads = [run(import_metrics, errors), run(edit_in_admin, errors)]
-    for thread in threads:
-        thread.join(60)
-    assert not any(thread.is_alive() for thread in threads)
-    if errors:
-        raise errors[0]
+    run_together(import_metrics, edit_in_admin, errors=errors)
 
     figures = ProgramFigures.objects.get(program=program)
     assert (figures.visit_count, figures.visitors_counted) == (visits_before + 1, Decimal("30"))
+    assert_consistent()
+
+
+@pytest.mark.parametrize("cell_exists", [True, False], ids=["known-cell", "new-cell"])
+def test_two_visits_of_one_year_and_region_saved_at_once(seed_reloaded_afterwards, transactional_db, cell_exists):
+    organization = OrganizationFactory(region="jeju")
+    if cell_exists:
+        VisitFactory(organization=organization, year=2022)
+    first_saved = threading.Event()
+    second_pid = []
+    errors = []
+
+    def first():
+        with transaction.atomic():
+            VisitFactory(organization=organization, year=2022)  # its post_save refreshes the cell
+            first_saved.set()
+            deadline = time.monotonic() + 20
+            while not (second_pid and blocked(second_pid[0])):
+                assert time.monotonic() < deadline, "the second save did not wait for the first"
+                time.sleep(0.02)
+
+    def second():
+        second_pid.append(backend_pid())
+        assert first_saved.wait(20)
+        VisitFactory(organization=organization, year=2022)
+
+    run_together(first, second, errors=errors)
+    assert VisitFigures.objects.get(year=2022, region="jeju").visit_count == 2 + cell_exists
     assert_consistent()

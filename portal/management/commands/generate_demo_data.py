@@ -25,7 +25,7 @@ from django.utils import translation
 
 from policies.models import Policy, Source, Status
 from portal.cache import bump_generation
-from portal.figures import refresh_program_figures
+from portal.figures import refresh_all_figures
 from portal.models import ProgramFigures
 from programs.models import BudgetLine, Category, FundingSource, Indicator, MetricKind, Program, YearlyMetric
 from visits.models import Organization, OrganizationKind, Region, Visit
@@ -143,7 +143,7 @@ class Command(BaseCommand):
             self.lap("clear")
             if not clear:
                 counts = self.generate(scale, random.Random(seed))
-            refresh_program_figures()  # plain DELETEs and COPY send no signals
+            refresh_all_figures()  # plain DELETEs and COPY send no signals
             self.lap("figures")
             if clear:
                 self.stdout.write(f"Removed {removed} synthetic rows.")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
-from portal.figures import refresh_program_figures
+from portal.figures import refresh_all_figures
 
 SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed.json"
 
@@ -20,4 +20,4 @@ class Command(BaseCommand):
         with transaction.atomic():
             call_command("loaddata", str(SEED_FIXTURE), verbosity=options["verbosity"])
             # Fixtures load rows in any order; the programs' figures are summed once all are in.
-            refresh_program_figures()
+            refresh_all_figures()

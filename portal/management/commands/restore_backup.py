@@ -21,7 +21,7 @@ from django.core.management.commands import loaddata
 from django.db import router
 
 from portal.cache import PORTAL_APPS
-from portal.figures import refresh_program_figures
+from portal.figures import refresh_all_figures
 
 
 class Command(loaddata.Command):
@@ -31,7 +31,7 @@ class Command(loaddata.Command):
         self._refuse_a_database_with_data()
         super().loaddata(fixture_labels)
         if self.loaded_object_count:
-            refresh_program_figures()
+            refresh_all_figures()
 
     def save_obj(self, obj):
         # simple-history's documented switch; the instance is kept for the deferred fields too.
