@@ -10,7 +10,6 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from types import SimpleNamespace
 
 import pytest
 
@@ -195,39 +194,3 @@ def test_the_probe_of_a_database_that_is_back_waits_for_the_pool(own_postgres):
         pool.putconn(held)
     finally:
         pool.close()
-
-
-@pytest.mark.slow
-def test_a_pool_that_gives_nothing_while_the_database_answers_is_replaced(own_postgres, monkeypatch):
-    from psycopg_pool import ConnectionPool, PoolTimeout
-
-    from jeonju.db.backends.postgresql.base import CircuitBreakerPool, DatabaseWrapper, PoolStuck
-
-    # A pool that never delivers again (as seen after outages) although nothing is lent out and
-    # the database answers: it is told apart from a busy or refused one...
-    pool = CircuitBreakerPool(own_postgres.url("postgres"), min_size=0, max_size=1, timeout=0.3, open=True)
-    try:
-        monkeypatch.setattr(ConnectionPool, "getconn", lambda self, timeout=None: (_ for _ in ()).throw(PoolTimeout()))
-        with pytest.raises(PoolStuck):
-            pool.getconn()
-        assert not pool.breaker.is_open
-    finally:
-        monkeypatch.undo()
-        pool.close()
-
-    # ...and the backend replaces it with a new pool, which gives the connection.
-    calls = []
-
-    def stuck_once(self, conn_params):
-        calls.append(self._connection_pools.get(self.alias))
-        if len(calls) == 1:
-            raise PoolStuck("stuck")
-        return "a connection from the new pool"
-
-    monkeypatch.setattr("django.db.backends.postgresql.base.DatabaseWrapper.get_new_connection", stuck_once)
-    wrapper = DatabaseWrapper.__new__(DatabaseWrapper)
-    wrapper.alias = "stuck-test"
-    old = SimpleNamespace(close=lambda timeout=None: calls.append("closed"))
-    wrapper._connection_pools = {"stuck-test": old}
-    assert wrapper.get_new_connection({}) == "a connection from the new pool"
-    assert "closed" in calls and "stuck-test" not in wrapper._connection_pools

@@ -16,16 +16,13 @@ queued behind it (the health check, pages the cache could answer) waits too. Her
   second, the probe. The probe asks the database directly: while it refuses, the probe is refused
   at once too; once it answers, the breaker closes and the probe waits for the pool as any request
   does (the pool retries every second, so it reconnects within one). Whether the worker serves
-  again depends on the database answering, not on what the pool last saw;
-- a pool that gives no connection for its whole timeout while the database answers and none of
-  its connections is out (a stuck pool: seen once after an outage, a worker answering 503 with
-  the database back) is replaced by a new one.
+  again depends on the database answering, not on what the pool last saw.
 
-The breaker belongs to the pool, so it is per process (see jeonju/circuit_breaker.py).
+The breaker belongs to the pool, so it is per process (see jeonju/circuit_breaker.py): once the
+database is back, a worker whose breaker opened refuses until its next probe, at most
+POOL_RETRY_SECONDS later.
 """
 
-import logging
-import weakref
 from time import monotonic
 
 import psycopg
@@ -36,8 +33,6 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from psycopg_pool.base import AttemptWithBackoff
 
 from jeonju.circuit_breaker import CircuitBreaker
-
-logger = logging.getLogger("jeonju.database")
 
 # Seconds between two attempts of the connection pool to reach a database that is down, and
 # between two probes of an open breaker.
@@ -66,10 +61,6 @@ class DatabaseUnavailable(psycopg.OperationalError):
     """Refused without trying: the breaker is open."""
 
 
-class PoolStuck(PoolTimeout):
-    """The database accepts connections and none is lent out, yet the pool gave none in time."""
-
-
 class CircuitBreakerPool(ConnectionPool):
     """psycopg's pool whose getconn() gives up early, and at once, while the database is down."""
 
@@ -78,9 +69,6 @@ class CircuitBreakerPool(ConnectionPool):
         self.breaker = CircuitBreaker(f"Database {self.name}", retry_seconds=POOL_RETRY_SECONDS)
         # Whether the pool's latest attempt to open a connection failed.
         self.refusing = False
-        # Connections given out and not yet returned (weakly: one dropped without being returned
-        # does not count as out for ever).
-        self.lent = weakref.WeakSet()
 
     def _connect(self, timeout: float | None = None):
         # Every new connection of the pool is opened here, in its worker threads or in check().
@@ -123,20 +111,13 @@ class CircuitBreakerPool(ConnectionPool):
                     # The failed attempt was an old one (the database came back since, and the
                     # pool has not needed a new connection): keep waiting for the pool.
                     self.refusing = False
-                if not self.refusing and monotonic() >= deadline and not self.lent and self._answers():
-                    raise PoolStuck(f"no connection came in {timeout:.1f} s, none lent, the database answers") from None
                 if self.refusing or monotonic() >= deadline:
                     self.breaker.record_failure()
                     reason = "the database refuses connections" if self.refusing else "no connection came"
                     raise PoolTimeout(f"{reason}: gave up after {monotonic() - started:.2f} s") from None
             else:
                 self.breaker.record_success()
-                self.lent.add(connection)
                 return connection
-
-    def putconn(self, conn):
-        self.lent.discard(conn)
-        super().putconn(conn)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -156,15 +137,3 @@ class DatabaseWrapper(base.DatabaseWrapper):
             )
             self._connection_pools.setdefault(self.alias, pool)
         return super().pool
-
-    def get_new_connection(self, conn_params):
-        try:
-            return super().get_new_connection(conn_params)
-        except PoolStuck:
-            # Whatever holds this process's pool up (seen after outages, as workers' pools that
-            # never delivered again while the database answered), a new pool starts afresh.
-            logger.warning("The pool of %s gave no connection while the database answers: replaced", self.alias)
-            stuck = self._connection_pools.pop(self.alias, None)
-            if stuck is not None:
-                stuck.close(timeout=0)
-            return super().get_new_connection(conn_params)
