@@ -1,47 +1,33 @@
-"""Caching of the expensive public pages and fragments, invalidated the moment staff change data.
+"""The public pages' cache, out of date the moment staff change data.
 
-Every cached entry's key carries a data *generation* number kept in the shared cache (Redis when
-REDIS_URL is set, so all app processes and servers agree; local memory otherwise). Any save,
-delete or many-to-many change of a portal model (the policies, programs and visits apps) bumps
-the generation, so every page cached before the change is simply never looked up again and ages
-out; the next request renders fresh data. Nothing is deleted by pattern and nothing assumes a
-single process.
+`@cache_public_page` caches a view's pages with Django's own machinery (`get_cache_key` and
+`learn_cache_key`: keys from the absolute URI, so scheme, host, script prefix, path and query; the
+Vary headers; the language), under a key prefix holding the data *generation*: a number in the
+shared cache that every save, delete or many-to-many change in the policies, programs and visits
+apps bumps, so pages cached before a change are never looked up again. Writes that bypass model
+signals (bulk_create, QuerySet.update, COPY) call `bump_generation()` themselves.
 
-Writes that bypass model signals (bulk_create, QuerySet.update, COPY) must call
-`bump_generation()` themselves once they are done.
-
-Use on a view:
-
-    @cache_public_page
-    class ProgramListView(FilterView): ...
-
-A page's key is made only of what its output depends on: the scheme, host, script prefix, path,
-language and the query parameters the page reads (a FilterView's filters and `page`; others
-are dropped from the request before the view runs, so `?utm=…` or random parameters neither
-change the page nor add cache entries). One client may store only so many new pages a minute
-(PUBLIC_PAGE_CACHE_STORES_PER_MINUTE); beyond that its pages are rendered but not kept.
-
-or on a function view. Pages live PUBLIC_PAGE_CACHE_SECONDS. Where a part of a page is worth
-keeping across the pages of one list (the visit list's totals and charts), the template caches it
-with Django's `{% cache %}` tag, keyed by `fragment_key()` (PUBLIC_FRAGMENT_CACHE_SECONDS).
+Unlike `cache_page`, it tells no browser or proxy to keep a page (no Expires, no max-age: a change
+must show at once), drops the query parameters a page does not read before the view runs, caches
+nothing personal, lets one client store only PUBLIC_PAGE_CACHE_STORES_PER_MINUTE new pages a
+minute, renders uncached when the cache is down, and marks its answers `X-Cache: hit|miss`. The
+one `{% cache %}` fragment (the visit list's totals and charts) is keyed by `fragment_key()`.
 """
 
 import functools
-import hashlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.urls import get_script_prefix
+from django.utils.cache import get_cache_key, has_vary_header, learn_cache_key
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.views import View
 
 logger = logging.getLogger("portal.cache")
@@ -51,7 +37,6 @@ GENERATION_KEY = "portal:data-generation"
 # Query strings longer than this are served but not cached (no one types them; a flood of
 # random long ones must not push the real pages out of the cache).
 MAX_CACHED_QUERY_LENGTH = 512
-_HEADERS_NOT_CACHED = {"set-cookie", "content-length"}
 
 
 def generation() -> int:
@@ -101,13 +86,6 @@ def fragment_key() -> str:
     return f"{generation()}:{get_script_prefix()}"
 
 
-def _key(*parts: Any) -> str:
-    # The script prefix is in every key: reverse() puts it in each link a page holds.
-    parts = (get_script_prefix(), *parts)
-    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
-    return f"portal:{generation()}:{digest}"
-
-
 def _bypass(request) -> bool:
     """Requests whose answer may be personal: staff (or anyone with a session), flash messages,
     anything but a plain GET, and absurdly long query strings."""
@@ -128,12 +106,9 @@ def _cacheable(request, response) -> bool:
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not getattr(getattr(request, "session", None), "accessed", False)
         and "private" not in response.get("Cache-Control", "")
+        # Django would key such a page by the whole Cookie header: one entry per visitor.
+        and not has_vary_header(response, "Cookie")
     )
-
-
-def _page_key(request) -> str:
-    # The scheme: downloads carry absolute links (http:// or https://).
-    return _key("page", request.scheme, request.get_host(), request.get_full_path(), get_language())
 
 
 def _keep_params(request, params: frozenset[str]) -> None:
@@ -161,14 +136,6 @@ def _may_store(request) -> bool:
     return cache.incr(key) <= limit
 
 
-def _from_cache(entry) -> HttpResponse:
-    status, headers, content = entry
-    response = HttpResponse(content, status=status)
-    for name, value in headers:
-        response[name] = value
-    return response
-
-
 def _cache_view(view: Callable, params: frozenset[str]) -> Callable:
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -177,23 +144,22 @@ def _cache_view(view: Callable, params: frozenset[str]) -> Callable:
         if not timeout or _bypass(request):
             return view(request, *args, **kwargs)
         try:
-            key = _page_key(request)
-            entry = cache.get(key)
+            prefix = f"portal.{generation()}"
+            key = get_cache_key(request, prefix, cache=cache)
+            response = cache.get(key) if key else None
         except Exception:
             logger.warning("Cache unavailable; rendering %s", request.path, exc_info=True)
             return view(request, *args, **kwargs)
-        if entry is not None:
-            response = _from_cache(entry)
+        if response is not None:
             response["X-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if callable(getattr(response, "render", None)):
             response = response.render()
         if _cacheable(request, response):
-            headers = [(k, v) for k, v in response.items() if k.lower() not in _HEADERS_NOT_CACHED]
             try:
                 if _may_store(request):
-                    cache.set(key, (response.status_code, headers, response.content), timeout)
+                    cache.set(learn_cache_key(request, response, timeout, prefix, cache=cache), response, timeout)
             except Exception:
                 logger.warning("Cache unavailable; %s not stored", request.path, exc_info=True)
         response["X-Cache"] = "miss"
@@ -210,8 +176,8 @@ def _params_read_by(view) -> frozenset[str]:
 
 
 def cache_public_page(view=None, *, params: tuple[str, ...] | None = None):
-    """Cache a public view's page per (scheme, host, script prefix, path, the query parameters
-    it reads, language, data generation).
+    """Cache a public view's pages per Django's cache key (absolute URI, Vary headers, language)
+    and data generation.
 
     `params` names the query parameters the view reads; by default a FilterView's filters and
     `page`, `page` for a paginated view, none otherwise. Works on a function view and on a

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory, override_settings
 
@@ -189,6 +189,75 @@ def test_posts_and_long_query_strings_bypass_the_cache(settings):
         view(factory.get("/list/", {"q": "x" * 600}))
     assert len(calls) == 4
     cache.clear()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/programs/", "/programs/download.csv"])
+def test_pages_tell_no_browser_or_proxy_to_keep_them(caching, client, path):
+    # Django's cache_page would add Expires and max-age: browsers would keep showing a page after
+    # staff changed it.
+    for expected in ("miss", "hit"):
+        response = client.get(path)
+        assert response["X-Cache"] == expected
+        assert "Expires" not in response
+        assert "max-age" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+def test_a_generation_bump_makes_the_next_request_a_miss(caching, client):
+    assert client.get("/policies/")["X-Cache"] == "miss"
+    assert client.get("/policies/")["X-Cache"] == "hit"
+    page_cache.bump_generation()
+    assert client.get("/policies/")["X-Cache"] == "miss"
+    assert client.get("/policies/")["X-Cache"] == "hit"
+
+
+def test_errors_streaming_private_and_cookie_varying_responses_are_not_cached(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    calls = []
+
+    def counted(make):
+        @page_cache.cache_public_page
+        def view(request):
+            calls.append(request.path)
+            return make()
+
+        return view
+
+    def private():
+        response = HttpResponse("mine")
+        response["Cache-Control"] = "private"
+        return response
+
+    def varies_on_cookie():
+        response = HttpResponse("yours")
+        response["Vary"] = "Cookie"
+        return response
+
+    views = {
+        "/error/": counted(lambda: HttpResponse("gone", status=404)),
+        "/stream/": counted(lambda: StreamingHttpResponse(iter([b"a", b"b"]))),
+        "/private/": counted(private),
+        "/cookie/": counted(varies_on_cookie),
+    }
+    factory = RequestFactory()
+    for _ in range(2):
+        for path, view in views.items():
+            assert view(factory.get(path))["X-Cache"] == "miss"
+    assert sorted(calls) == sorted([*views] * 2)
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_a_cache_that_fails_on_store_still_serves_the_page(caching, client, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "set", down)
+    response = client.get("/programs/")
+    assert (response.status_code, response["X-Cache"]) == (200, "miss")
+    assert client.get("/programs/")["X-Cache"] == "miss"
 
 
 def test_a_lost_generation_never_revives_old_pages(settings):

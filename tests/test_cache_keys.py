@@ -26,8 +26,9 @@ def caching():
 
 
 def page_entries() -> int:
-    # Local memory keys look like ":1:portal:<generation>:<digest>"; pages and fragments alike.
-    return sum(1 for key in cache._cache if ":portal:" in key and ":stores:" not in key)
+    # Django's page keys and the Vary header lists it keeps beside them, in local memory:
+    # ":1:views.decorators.cache.cache_page.<prefix>…" and "….cache_header.<prefix>…".
+    return sum(1 for key in cache._cache if ":views.decorators.cache." in key)
 
 
 def wsgi_get(path: str, **environ) -> tuple[str, str]:
@@ -62,6 +63,21 @@ def test_a_download_cached_over_http_is_not_served_to_https(caching, client):
     assert json.loads(plain.content)["url"].startswith("http://")
     secure = client.get("/programs/download.json", secure=True)
     assert json.loads(secure.content)["url"].startswith("https://")
+
+
+def test_scheme_and_host_make_entries_of_their_own_and_other_headers_do_not(caching, client):
+    first = client.get("/programs/")
+    assert first["X-Cache"] == "miss"
+    assert client.get("/programs/", secure=True)["X-Cache"] == "miss"
+    assert client.get("/programs/", HTTP_HOST="localhost")["X-Cache"] == "miss"
+    # Headers outside the key (the unprefixed pages are Korean whatever the browser asks for; a
+    # cookie that is not a session) neither split the entry nor change what others are served.
+    entries = page_entries()
+    for n in range(5):
+        response = client.get("/programs/", HTTP_ACCEPT_LANGUAGE=f"en;q=0.{n + 1}", HTTP_COOKIE=f"_ga=x{n}")
+        assert response["X-Cache"] == "hit"
+        assert response.content == first.content
+    assert page_entries() == entries
 
 
 def test_unknown_query_parameters_neither_change_the_page_nor_fill_the_cache(caching, client):
