@@ -7,8 +7,8 @@
 3. drives each page with wrk from a second process, next to /healthz, a trivial Django view on
    the same gunicorn (the framework's own ceiling), in three modes:
    - uncached: the page cache off; every request runs its view, its queries and its template,
-     while the aggregates, charts, counts and filter forms shared by many requests are built
-     once per data generation (portal/cache.py: what production does between two changes);
+     while the one `{% cache %}` fragment (the visit list's totals and charts, shared by every
+     page of one filtered list) is built once per data generation;
    - cold: nothing cached at all, every aggregate and chart computed on every request (what the
      first request after a change costs);
    - cached: the page served from the page cache after the first request;
