@@ -75,3 +75,13 @@ def form_data(response) -> dict:
         for form in formset.initial_forms:
             data.update(_form_values(form))
     return {k: v for k, v in data.items() if v != [] or k}
+
+
+def change(client: Client, obj: Model, **values) -> None:
+    """Save `obj`'s admin change form as `client`, with `values` typed over what it shows."""
+    url = admin_url(obj, "change", obj.pk)
+    data = form_data(client.get(url))
+    data.update(values)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    obj.refresh_from_db()

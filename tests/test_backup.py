@@ -24,14 +24,17 @@ DUMP_EXCLUDES = [
 
 
 def prepare(env):
-    """A database with the seed, a staff account and one edit (so history rows exist too)."""
+    """A database with the seed, a staff account and edits of a program and a policy (so history
+    rows exist too, of their many-to-many fields included: loading the seed writes none)."""
     manage("migrate", "--noinput", env=env)
     manage("load_seed", env=env)
     manage("setup_roles", env=env)
     code = (
         "from django.contrib.auth.models import User; from programs.models import Program;"
+        "from policies.models import Policy;"
         "User.objects.create_superuser('backup-admin', 'b@example.org', 'pw');"
-        "p = Program.objects.get(slug='palbok-art-factory'); p.address_en = 'Restored, Jeonju'; p.save()"
+        "p = Program.objects.get(slug='palbok-art-factory'); p.address_en = 'Restored, Jeonju'; p.save();"
+        "q = Policy.objects.get(slug='culture-regeneration'); q.department_en = 'Restored department'; q.save()"
     )
     manage("shell", "-c", code, env=env)
 

@@ -7,19 +7,10 @@ from django.urls import reverse
 
 from programs.models import Program
 from tests.factories import BudgetLineFactory, OrganizationFactory, ProgramFactory, VisitFactory, YearlyMetricFactory
-from tests.staff import admin_url, form_data, staff_client
+from tests.staff import admin_url, change, form_data, staff_client
 from visits.models import Organization
 
 pytestmark = pytest.mark.django_db
-
-
-def change(client, obj, **values):
-    url = admin_url(obj, "change", obj.pk)
-    data = form_data(client.get(url))
-    data.update(values)
-    response = client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    obj.refresh_from_db()
 
 
 def test_admin_history_shows_who_changed_what(client):
