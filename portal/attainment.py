@@ -102,25 +102,33 @@ def sentence(item: Attainment, format_value) -> str:
     return text
 
 
-def attainments(metrics: Iterable, higher_is_better: bool = True) -> list[Attainment]:
-    """One Attainment per (program, year) that has a target, from YearlyMetric-like rows (with
-    program_id, year, kind, value, as_of), in (program, year) order."""
+@dataclass(frozen=True)
+class Row:
+    """An attainment with what it is of: the page that lists it links the program and indicator."""
+
+    program: object
+    indicator: object
+    attainment: Attainment
+
+
+def attainments(metrics: Iterable) -> list[Row]:
+    """One Row per (program, indicator, year) that has a target, from YearlyMetric rows (with their
+    program and indicator loaded), in (program, indicator, year) order."""
     targets, actuals = {}, {}
     for metric in metrics:
-        key = (metric.program_id, metric.year)
+        key = (metric.program_id, metric.indicator_id, metric.year)
         (targets if metric.kind == "target" else actuals)[key] = metric
     result = []
     for key in sorted(targets):
-        actual = actuals.get(key)
-        result.append(
-            Attainment(
-                year=key[1],
-                target=targets[key].value,
-                actual=actual.value if actual else None,
-                higher_is_better=higher_is_better,
-                as_of=actual.as_of if actual else None,
-            )
+        target, actual = targets[key], actuals.get(key)
+        item = Attainment(
+            year=key[2],
+            target=target.value,
+            actual=actual.value if actual else None,
+            higher_is_better=target.indicator.higher_is_better,
+            as_of=actual.as_of if actual else None,
         )
+        result.append(Row(target.program, target.indicator, item))
     return result
 
 

@@ -66,8 +66,20 @@ def test_the_seed_figure_reads_as_the_source_gives_it():
 
 
 def test_metrics_pair_up_by_program_and_year_and_roll_up():
-    def metric(program, year, kind, value, as_of=None):
-        return SimpleNamespace(program_id=program, year=year, kind=kind, value=Decimal(value), as_of=as_of)
+    lower = SimpleNamespace(higher_is_better=False)
+    higher = SimpleNamespace(higher_is_better=True)
+
+    def metric(program, year, kind, value, as_of=None, indicator=higher):
+        return SimpleNamespace(
+            program_id=program,
+            program=program,
+            indicator_id=id(indicator),
+            indicator=indicator,
+            year=year,
+            kind=kind,
+            value=Decimal(value),
+            as_of=as_of,
+        )
 
     rows = [
         metric(1, 2019, "target", 100),
@@ -77,10 +89,13 @@ def test_metrics_pair_up_by_program_and_year_and_roll_up():
         metric(2, 2019, "actual", 40, date(2019, 6, 30)),
         metric(3, 2027, "target", 10),
         metric(4, 2018, "target", 10),
+        metric(5, 2019, "target", 10, indicator=lower),
+        metric(5, 2019, "actual", 12, indicator=lower),
     ]
-    items = attainments(rows)
-    assert [(i.year, i.actual) for i in items] == [(2019, 120), (2019, 40), (2027, None), (2018, None)]
+    items = [row.attainment for row in attainments(rows)]
+    assert [(i.year, i.actual) for i in items] == [(2019, 120), (2019, 40), (2027, None), (2018, None), (2019, 12)]
     assert roll_up(items, TODAY) == {
+        Status.NOT_MET: 1,
         Status.MET: 1,
         Status.IN_PROGRESS: 1,
         Status.NOT_DUE: 1,

@@ -1,13 +1,25 @@
 """Public pages of policies."""
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
 from django.views.generic import DetailView
 
 from policies.models import Policy
+from portal.attainment import Status, attainments, roll_up
 from portal.cache import cache_public_page
 from portal.filters import PolicyFilter, localized_name
 from portal.selectors import programs_with_figures
 from portal.views.lists import DownloadableFilterView
+from programs.models import MetricKind, YearlyMetric
+
+
+def program_targets(programs) -> list:
+    """The targets of the given programs, each with its actual (portal.attainment Rows)."""
+    target = YearlyMetric.objects.filter(
+        program=OuterRef("program"), indicator=OuterRef("indicator"), year=OuterRef("year"), kind=MetricKind.TARGET
+    )
+    metrics = YearlyMetric.objects.filter(program__in=programs).filter(Exists(target))
+    return attainments(metrics.select_related("program", "indicator"))
 
 
 @cache_public_page
@@ -74,4 +86,14 @@ class PolicyDetailView(DetailView):
         by_name = programs_with_figures(programs).order_by(localized_name("name").asc())
         context["programs"] = list(by_name[: self.programs_shown])
         context["programs_total"] = programs.count()
+        # The roll-up of the programs' targets: how many are met, in progress, not yet due …
+        targets = program_targets(programs)
+        today = timezone.localdate()
+        counts = roll_up((row.attainment for row in targets), today)
+        context["target_counts"] = [(status.label, counts[status]) for status in Status if counts[status]]
+        context["targets"] = [
+            {"row": row, "status": row.attainment.status(today)}
+            for row in sorted(targets, key=lambda row: -row.attainment.year)[: self.programs_shown]
+        ]
+        context["targets_total"] = len(targets)
         return context
