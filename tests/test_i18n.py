@@ -189,9 +189,9 @@ def test_korean_fallback_content_is_marked_lang_ko_on_english_pages(client):
     policy = PolicyFactory(slug="fallback-policy", title_ko="번역 없는 정책", title_en="", summary_en="")
     ProgramFactory(slug="fallback", name_ko="번역 없는 사업", name_en="", description_en="", policies=[policy])
     body = client.get("/en/programs/fallback/").content.decode()
-    assert '<h1><span lang="ko">번역 없는 사업</span></h1>' in body
+    assert '<h1 lang="ko">번역 없는 사업</h1>' in body
     assert '<div class="prose" lang="ko">' in body
-    assert '<span lang="ko">번역 없는 정책</span>' in body
+    assert '<a href="/en/policies/fallback-policy/" lang="ko">번역 없는 정책</a>' in body
     korean = client.get("/programs/fallback/").content.decode()
     assert "<h1>번역 없는 사업</h1>" in korean
 

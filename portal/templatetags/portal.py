@@ -1,10 +1,8 @@
-"""Template filters for numbers as citizens read them."""
+"""Template filters: numbers as citizens read them, and the plain facts the templates need to
+mark up bilingual text and places (the markup itself is in the templates)."""
 
 from django import template
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from portal.charts import format_krw, format_number
 
@@ -24,25 +22,12 @@ def krw(value):
 
 
 @register.filter
-def bi(obj, field: str):
-    """A bilingual field in the active language; where it falls back to Korean on an English
-    page, wrapped in <span lang="ko"> so screen readers switch voice (KWCAG "language of parts")."""
-    value = getattr(obj, field, "")
-    if value in (None, ""):
-        return ""
+def korean_fallback(obj, field: str) -> bool:
+    """Whether a bilingual field shows its Korean text on a page in another language, having no
+    translation: the template then marks it `lang="ko"` so screen readers switch voice (KWCAG
+    "language of parts")."""
     language = (get_language() or "ko")[:2]
-    if language != "ko" and not getattr(obj, f"{field}_{language}", None):
-        return format_html('<span lang="ko">{}</span>', value)
-    return conditional_escape(value)
-
-
-@register.filter
-def lang_attr(obj, field: str):
-    """` lang="ko"` for an element whose bilingual text falls back to Korean on a non-Korean page."""
-    language = (get_language() or "ko")[:2]
-    if language != "ko" and getattr(obj, field, "") and not getattr(obj, f"{field}_{language}", None):
-        return mark_safe(' lang="ko"')
-    return ""
+    return language != "ko" and bool(getattr(obj, field, "")) and not getattr(obj, f"{field}_{language}", None)
 
 
 # Endings that make a place name official without changing which place it is ("세종시" is 세종).
@@ -68,19 +53,8 @@ def _bare_place(name: str) -> str:
 
 
 @register.filter
-def place(organization):
-    """Where an organization is from: "Gyeonggi · Suwon", but "Sejong", not "Sejong · Sejong"."""
-    region = organization.get_region_display()
+def municipality_shown(organization) -> bool:
+    """Whether an organization's municipality adds to its region: "Gyeonggi · Suwon", but "Sejong",
+    not "Sejong · Sejong"."""
     municipality = getattr(organization, "municipality", "")
-    if not municipality or _bare_place(municipality) == _bare_place(str(region)):
-        return region
-    return format_html("{} · {}", region, bi(organization, "municipality"))
-
-
-@register.filter
-def source_ref(ref):
-    """A footnote reference to the page's numbered list of sources: "[2]", read as "source 2"."""
-    if not ref:
-        return ""
-    markup = '<a class="source-ref" href="#source-{}"><span class="visually-hidden">{} </span>[{}]</a>'
-    return format_html(markup, ref, _("source"), ref)
+    return bool(municipality) and _bare_place(municipality) != _bare_place(str(organization.get_region_display()))
