@@ -4,6 +4,7 @@ mark up bilingual text and places (the markup itself is in the templates)."""
 from django import template
 from django.utils.translation import get_language
 
+from portal.attainment import sentence
 from portal.charts import format_krw, format_number
 
 register = template.Library()
@@ -58,3 +59,14 @@ def municipality_shown(organization) -> bool:
     not "Sejong · Sejong"."""
     municipality = getattr(organization, "municipality", "")
     return bool(municipality) and _bare_place(municipality) != _bare_place(str(organization.get_region_display()))
+
+
+@register.filter
+def attainment(row) -> str:
+    """A target's attainment in words, its values in the indicator's unit (portal.attainment)."""
+    language = (get_language() or "ko")[:2]
+    indicator = row.indicator
+    if indicator.unit == "krw":
+        return sentence(row.attainment, lambda value: format_krw(value, language))
+    unit = indicator.get_unit_display()
+    return sentence(row.attainment, lambda value: f"{format_number(value)} {unit}")

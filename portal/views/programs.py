@@ -211,7 +211,9 @@ class ProgramDetailView(DetailView):
             Prefetch("budget_lines", queryset=BudgetLine.objects.select_related("source")),
             Prefetch(
                 "metrics",
-                queryset=YearlyMetric.objects.select_related("indicator", "source").order_by("indicator", "year"),
+                queryset=YearlyMetric.objects.select_related("indicator", "source").order_by(
+                    "indicator", "year", "kind"
+                ),
             ),
         )
         refs = SourceIndex()

@@ -107,3 +107,31 @@ def test_a_policy_with_hundreds_of_programs_shows_the_first_and_links_the_rest(c
 def test_hostile_page_is_404(client):
     assert client.get("/policies/?page=99999999").status_code == 404
     assert client.get("/policies/?page=abc").status_code == 404
+
+
+def test_the_policy_page_rolls_up_its_programs_targets_in_both_languages(client):
+    from programs.models import Indicator
+    from tests.factories import IndicatorFactory, YearlyMetricFactory
+
+    ko = client.get("/policies/social-economy/").content.decode()
+    # The seed's public-purchasing target: 4.3 of 8.1 bn in the first half, in progress, not missed.
+    assert "목표 81억 원 대비 43억 원 (53 %), 2019년 상반기 기준" in ko
+    assert "진행 중 (연중 집계)" in ko and "미달성" not in ko
+    en = client.get("/en/policies/social-economy/").content.decode()
+    assert "KRW 4.3 bn against a target of KRW 8.1 bn (53 %), first half of 2019" in en
+    assert "in progress (partial year) 1" in en
+
+    policy = PolicyFactory(slug="targets-roll-up")
+    indicator = IndicatorFactory(code="t-emissions", unit="percent", higher_is_better=False)
+    met, missed, due = ProgramFactory(), ProgramFactory(), ProgramFactory()
+    for program in (met, missed, due):
+        program.policies.add(policy)
+    YearlyMetricFactory(program=met, indicator=indicator, year=2020, kind="target", value=10)
+    YearlyMetricFactory(program=met, indicator=indicator, year=2020, value=8)
+    YearlyMetricFactory(program=missed, indicator=indicator, year=2020, kind="target", value=10)
+    YearlyMetricFactory(program=missed, indicator=indicator, year=2020, value=12)
+    YearlyMetricFactory(program=due, indicator=Indicator.objects.first(), year=2100, kind="target", value=5)
+    response = client.get("/en/policies/targets-roll-up/")
+    counts = dict(response.context["target_counts"])
+    assert counts == {"met": 1, "not met": 1, "not yet due": 1}
+    assert "3 targets on record" in response.content.decode()
