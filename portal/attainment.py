@@ -132,6 +132,11 @@ def attainments(metrics: Iterable) -> list[Row]:
     return result
 
 
+def with_status(rows: Iterable[Row], today: date) -> list[dict]:
+    """What a template lists: each row with its status as of today."""
+    return [{"row": row, "status": row.attainment.status(today)} for row in rows]
+
+
 def roll_up(items: Iterable[Attainment], today: date) -> Counter:
     """How many targets are in each status: a policy's summary of its programs' targets."""
     return Counter(item.status(today) for item in items)

@@ -9,9 +9,11 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
+from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
 from portal.downloads import large_download_response
 from portal.selectors import yearly_totals
@@ -141,6 +143,7 @@ class IndicatorDetailView(DetailView):
         return {
             "years": years,
             "rows": rows,
+            "targets": with_status(attainments(metrics), timezone.localdate()),
             "total_chart": total_chart,
             "by_program_chart": chart,
             "sources": list(refs),

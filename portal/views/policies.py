@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from policies.models import Policy
-from portal.attainment import Status, attainments, roll_up
+from portal.attainment import Status, attainments, roll_up, with_status
 from portal.cache import cache_public_page
 from portal.filters import PolicyFilter, localized_name
 from portal.selectors import programs_with_figures
@@ -91,9 +91,7 @@ class PolicyDetailView(DetailView):
         today = timezone.localdate()
         counts = roll_up((row.attainment for row in targets), today)
         context["target_counts"] = [(status.label, counts[status]) for status in Status if counts[status]]
-        context["targets"] = [
-            {"row": row, "status": row.attainment.status(today)}
-            for row in sorted(targets, key=lambda row: -row.attainment.year)[: self.programs_shown]
-        ]
+        latest = sorted(targets, key=lambda row: -row.attainment.year)
+        context["targets"] = with_status(latest[: self.programs_shown], today)
         context["targets_total"] = len(targets)
         return context

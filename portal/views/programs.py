@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 
 from django.db.models import Count, F, Prefetch, prefetch_related_objects
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from policies.models import Policy
 from portal import charts
+from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
 from portal.downloads import download_response
 from portal.filters import ProgramFilter
@@ -233,6 +235,7 @@ class ProgramDetailView(DetailView):
                 {
                     "indicator": indicator,
                     "metrics": metrics,
+                    "targets": with_status(attainments(metrics), timezone.localdate()),
                     "chart": charts.bar_chart(
                         points,
                         title=indicator.name,

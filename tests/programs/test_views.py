@@ -378,3 +378,15 @@ def test_indicator_chart_values_have_no_space_before_a_korean_counter(client):
     assert "37개 기관" in ko and "37 개 기관" not in ko
     en = client.get("/en/programs/counter/").content.decode()
     assert "37 organizations" in en
+
+
+def test_program_and_indicator_pages_show_target_attainment_in_both_languages(client):
+    page = client.get("/programs/social-economy-public-purchasing/").content.decode()
+    assert "2019년 목표: 목표 81억 원 대비 43억 원 (53 %), 2019년 상반기 기준" in page
+    assert "진행 중 (연중 집계)" in page
+    english = client.get("/en/programs/social-economy-public-purchasing/").content.decode()
+    assert "2019 target: KRW 4.3 bn against a target of KRW 8.1 bn (53 %), first half of 2019" in english
+    assert "not met" not in english  # a partial year is never called missed
+    response = client.get("/en/indicators/public-purchasing/")
+    assert response.status_code == 200, "the seed's public-purchasing indicator code"
+    assert "KRW 4.3 bn against a target of KRW 8.1 bn (53 %), first half of 2019" in response.content.decode()
