@@ -55,10 +55,10 @@ def test_policy_title_follows_the_active_language_and_falls_back_to_korean():
     policy = PolicyFactory(title_ko="동네복지 시험", title_en="")
     with translation.override("en"):
         assert Policy.objects.get(pk=policy.pk).title == "동네복지 시험"
-    policy.title_en = "Donne welfare test"
+    policy.title_en = "Dongne welfare test"
     policy.save()
     with translation.override("en"):
-        assert Policy.objects.get(pk=policy.pk).title == "Donne welfare test"
+        assert Policy.objects.get(pk=policy.pk).title == "Dongne welfare test"
     with translation.override("ko"):
         assert Policy.objects.get(pk=policy.pk).title == "동네복지 시험"
 
