@@ -4,6 +4,7 @@ Each section keeps its URL namespace (`programs:detail`, `indicators:list`, …)
 """
 
 from django.urls import include, path, register_converter
+from django.views.generic import RedirectView
 
 from . import feeds
 from .views import home, indicators, policies, programs, visits
@@ -23,14 +24,23 @@ class DownloadFormatConverter:
 
 register_converter(DownloadFormatConverter, "format")
 
+
+def moved(slug: str, to: str, name: str):
+    """A page whose address was corrected ("donne" was a misspelling of Dongne): the old one
+    redirects for good, so links and bookmarks keep working."""
+    return path(f"{slug}/", RedirectView.as_view(pattern_name=name, permanent=True), {"slug": to})
+
+
 policy_urls = [
     path("", policies.PolicyListView.as_view(), name="list"),
+    moved("neighbourhood-welfare", "dongne-welfare", "policies:detail"),
     path("download.<format:format>", policies.PolicyListView.as_view(), name="download"),
     path("<slug:slug>/", policies.PolicyDetailView.as_view(), name="detail"),
 ]
 program_urls = [
     path("", programs.ProgramListView.as_view(), name="list"),
     path("download.<format:format>", programs.ProgramListView.as_view(), name="download"),
+    moved("donne-welfare", "dongne-welfare", "programs:detail"),
     path("<slug:slug>/", programs.ProgramDetailView.as_view(), name="detail"),
     path("<slug:slug>/budget.<format:format>", programs.ProgramBudgetDownloadView.as_view(), name="budget-download"),
     path("<slug:slug>/figures.<format:format>", programs.ProgramFiguresDownloadView.as_view(), name="figures-download"),

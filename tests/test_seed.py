@@ -201,3 +201,16 @@ def test_the_campaign_end_is_a_plan_and_its_status_says_it_is_inferred():
     assert "inferred from the planned end date" in campaign.description_en
     end = campaign.milestones.get(month=3)
     assert end.title_en.startswith("Planned to run until 31 March") and "예정" in end.title_ko
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/programs/donne-welfare/", "/programs/dongne-welfare/"),
+        ("/en/policies/neighbourhood-welfare/", "/en/policies/dongne-welfare/"),
+    ],
+)
+def test_the_corrected_addresses_redirect_from_the_old_ones(client, old, new):
+    response = client.get(old)
+    assert (response.status_code, response["Location"]) == (301, new)
+    assert client.get(new).status_code == 200
