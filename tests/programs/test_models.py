@@ -149,3 +149,21 @@ def test_program_search_matches_either_language():
     program = ProgramFactory(name_ko="시험 예술공장", name_en="Test art factory")
     assert list(Program.objects.search("예술공장").filter(pk=program.pk)) == [program]
     assert list(Program.objects.search("art FACTORY").filter(pk=program.pk)) == [program]
+
+
+def test_the_unit_migration_moves_seed_indicators_off_count_and_leaves_staff_units_alone():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from programs.models import Indicator
+
+    migration = import_module("programs.migrations.0009_seed_indicator_units")
+    Indicator.objects.filter(code__in=["hydrogen-cars", "donor-merchants"]).update(unit=Unit.COUNT)
+    Indicator.objects.filter(code="ondure-communities").update(unit=Unit.PEOPLE)  # as if staff had set it
+    migration.set_units(apps, None)
+    units = dict(Indicator.objects.values_list("code", "unit"))
+    assert (units["hydrogen-cars"], units["donor-merchants"]) == (Unit.VEHICLES, Unit.MERCHANTS)
+    assert units["ondure-communities"] == Unit.PEOPLE
+    migration.back_to_count(apps, None)
+    assert Indicator.objects.get(code="hydrogen-cars").unit == Unit.COUNT
