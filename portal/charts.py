@@ -113,15 +113,21 @@ def tick_formatter(top: float, *, money: bool = False, language: str | None = No
     return lambda value: format_number(value)
 
 
-def with_unit(value, unit: str) -> str:
-    """A number with its unit: "37 organizations", but "37개 기관" (no space before a Korean counter)."""
+def about(text: str) -> str:
+    """A value the source gives as about so many (576여, 500여 명): "약 576", "about 576 jobs"."""
+    return _("about %(value)s") % {"value": text}
+
+
+def with_unit(value, unit: str, *, approximate: bool = False) -> str:
+    """A number with its unit: "37 organizations", but "37개 기관" (no space before a Korean counter);
+    an approximate one "약 576개 일자리" / "about 576 jobs"."""
     if value is None:
         return "–"
     number = format_number(value)
-    if not unit:
-        return number
-    joined = unit == "%" or _is_wide(unit[0])
-    return f"{number}{unit}" if joined else f"{number} {unit}"
+    if unit:
+        joined = unit == "%" or _is_wide(unit[0])
+        number = f"{number}{unit}" if joined else f"{number} {unit}"
+    return about(number) if approximate else number
 
 
 def _is_wide(char: str) -> bool:
@@ -180,13 +186,29 @@ class Point:
     partial: bool = False  # a partial-year figure: drawn hatched, marked with *
     note: str = ""  # e.g. "as of 2019-10-21"
     target: Decimal | int | None = None
+    approximate: bool = False  # the source gives the value as about so many: "약 576"
+    target_approximate: bool = False
+    target_note: str = ""
 
 
 @dataclass
 class Series:
     name: str
     values: dict[str, Decimal | int | None]
-    partial: dict[str, str] = field(default_factory=dict)  # label -> note, for partial-year values
+    partial: dict[str, str] = field(default_factory=dict)  # label -> as-of words, for partial-year values
+    approximate: set[str] = field(default_factory=set)  # labels whose value is about so many
+    notes: dict[str, str] = field(default_factory=dict)  # label -> the value's note
+
+    def cell(self, label: str, unit: str) -> str:
+        """A value as the data table and the text alternative write it: "약 40개 기관 * (2019-10-21 기준)"."""
+        value = self.values.get(label)
+        if value is None:
+            return "–"
+        text = with_unit(value, unit, approximate=label in self.approximate)
+        if label in self.partial:
+            text += " *"
+        words = [w for w in (self.partial.get(label), self.notes.get(label)) if w]
+        return f"{text} ({' · '.join(words)})" if words else text
 
 
 @dataclass
@@ -374,9 +396,10 @@ def bar_chart(
                 f'height="{height:.1f}" fill="{fill}" class="chart-bar"/>'
             )
             star = "*" if point.partial else ""
-            label = (format_krw(point.value, language) if money else format_number(point.value)) + star
+            qualify = about if point.approximate else str
+            label = qualify(format_krw(point.value, language) if money else format_number(point.value)) + star
             if text_width(label, "chart-value") > slot - 4:  # too wide for its bar: abbreviated
-                label = fmt(float(point.value)) + star
+                label = qualify(fmt(float(point.value))) + star
             width = text_width(label, "chart-value")
             if width <= slot - 2 or len(points) == 1:  # else it would overlap its neighbours: the table has it
                 body.append(_text(_clamp(cx, width), bottom - height - 6, label, cls="chart-value"))
@@ -436,9 +459,9 @@ def bar_chart(
         columns.append(_("Note"))
     rows = []
     for p in points:
-        row = [p.label, with_unit(p.value, unit) + (" *" if p.partial else "")]
+        row = [p.label, with_unit(p.value, unit, approximate=p.approximate) + (" *" if p.partial else "")]
         if any_target:
-            row.append(with_unit(p.target, unit) if p.target is not None else "–")
+            row.append(_target_text(p, unit) if p.target is not None else "–")
         if any_note:
             row.append(p.note)
         rows.append(row)
@@ -526,11 +549,7 @@ def line_chart(
     chart_id = _id("line", title, language, labels, [(s.name, sorted(s.values.items())) for s in series])
     description = "; ".join(
         f"{s.name}: "
-        + ", ".join(
-            f"{label} {with_unit(s.values[label], unit)}{' (' + s.partial[label] + ')' if label in s.partial else ''}"
-            for label in labels
-            if s.values.get(label) is not None
-        )
+        + ", ".join(f"{label} {s.cell(label, unit)}" for label in labels if s.values.get(label) is not None)
         for s in series
     )
     left, right, plot_top = _left_margin(ticks, fmt), WIDTH - EDGE - 8, EDGE + 10
@@ -589,14 +608,7 @@ def line_chart(
     columns = [x_label or _("Year"), *[s.name for s in series]]
     rows = []
     for label in labels:
-        row = [label]
-        for s in series:
-            value = s.values.get(label)
-            cell = with_unit(value, unit) if value is not None else "–"
-            if label in s.partial:
-                cell += f" * ({s.partial[label]})"
-            row.append(cell)
-        rows.append(row)
+        rows.append([label, *[s.cell(label, unit) for s in series]])
     footnote = _("* partial-year figure, counted up to the date in the note.") if any_partial else ""
     return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote)
 
@@ -607,10 +619,15 @@ def describe(points: list[Point], unit: str) -> str:
         return _("No data.")
     pieces = []
     for p in points:
-        text = f"{p.label}: {with_unit(p.value, unit)}"
+        text = f"{p.label}: {with_unit(p.value, unit, approximate=p.approximate)}"
         if p.note:
             text += f" ({p.note})"
         if p.target is not None:
-            text += f", {_('target')} {with_unit(p.target, unit)}"
+            text += f", {_('target')} {_target_text(p, unit)}"
         pieces.append(text)
     return "; ".join(pieces)
+
+
+def _target_text(p: Point, unit: str) -> str:
+    text = with_unit(p.target, unit, approximate=p.target_approximate)
+    return f"{text} ({p.target_note})" if p.target_note else text

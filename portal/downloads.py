@@ -51,6 +51,7 @@ def _decimal_cell(value: Decimal) -> int | Decimal:
 _CELL: dict[type, Any] = {
     str: escape_formula,
     int: lambda value: value,
+    bool: lambda value: "true" if value else "false",  # as JSON writes it, and the metric import reads it
     type(None): lambda value: "",
     Decimal: _decimal_cell,
     datetime.date: datetime.date.isoformat,

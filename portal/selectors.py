@@ -43,7 +43,7 @@ def with_visit_counts(queryset: QuerySet[Program]) -> QuerySet[Program]:
 
 
 def counted_visitors_subquery():
-    # Index-only on programs_yearlymetric (indicator, kind, program, year) INCLUDE (value, as_of).
+    # Index-only on programs_yearlymetric (indicator, kind, program, year) INCLUDE (value, as_of, …).
     inner = (
         YearlyMetric.objects.filter(
             indicator=_indicator_id(VISITING_ORGANIZATIONS), kind=MetricKind.ACTUAL, program=OuterRef("pk")
@@ -114,12 +114,15 @@ class YearTotal:
     total: Decimal | None  # None for a year with only targets
     programs: int  # how many programs the sum is over
     as_of: date | None  # the latest as-of date among its values: the year is partial if set
+    partial: bool = False  # a value of the year is partial (as of a date, or marked partial)
+    approximate: bool = False  # a value of the year is about so many: so is the sum
 
 
 def yearly_totals(indicator_filter: dict | None = None, *, all_years: bool = False) -> list[YearTotal]:
     """Per year, the sum of the actual values of one indicator over all programs, in one GROUP BY.
 
-    A year is partial when any of its values is a partial-year figure (has an as-of date).
+    A year is partial when any of its values is a partial-year figure (has an as-of date, or is
+    marked partial), and approximate when any is approximate.
     `all_years`: also the years with only targets (their total is None).
     """
     if indicator_filter is None:
@@ -134,11 +137,23 @@ def yearly_totals(indicator_filter: dict | None = None, *, all_years: bool = Fal
         .annotate(
             total=Sum("value", filter=actual),
             programs=Count("program", filter=actual),
-            as_of=Max("as_of", filter=actual),
+            latest_as_of=Max("as_of", filter=actual),
+            partial_values=Count("year", filter=actual & (Q(as_of__isnull=False) | Q(partial=True))),
+            approximate_values=Count("year", filter=actual & Q(approximate=True)),
         )
         .order_by("year")
     )
-    return [YearTotal(r["year"], r["total"], r["programs"], r["as_of"]) for r in rows]
+    return [
+        YearTotal(
+            r["year"],
+            r["total"],
+            r["programs"],
+            r["latest_as_of"],
+            r["partial_values"] > 0,
+            r["approximate_values"] > 0,
+        )
+        for r in rows
+    ]
 
 
 def most_visited_programs(limit: int = 5) -> list[Program]:

@@ -34,7 +34,7 @@ class BudgetLineInline(TabularInline):
 
 class YearlyMetricInline(TabularInline):
     model = YearlyMetric
-    fields = ("indicator", "year", "kind", "value", "as_of", "source", *both("note"))
+    fields = ("indicator", "year", "kind", "value", "approximate", "as_of", "partial", "source", *both("note"))
     autocomplete_fields = ("indicator",)
 
 
@@ -182,12 +182,20 @@ class MetricImportExportMixin(ImportExportMixin):
 
 @admin.register(YearlyMetric)
 class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
-    list_display = ("program", "indicator", "year", "kind", "value", "as_of", "source")
-    list_filter = ("kind", "year", "indicator", "program")
+    list_display = ("program", "indicator", "year", "kind", "value", "approximate", "as_of", "partial", "source")
+    list_filter = ("kind", "approximate", "partial", "year", "indicator", "program")
     list_select_related = ("program", "indicator", "source")
     search_fields = (*PROGRAM_SEARCH, "indicator__code", "indicator__name_ko", "indicator__name_en")
     autocomplete_fields = ("program", "indicator")
-    fields = ("program", "indicator", ("year", "kind"), ("value", "as_of"), "source", both("note"))
+    fields = (
+        "program",
+        "indicator",
+        ("year", "kind"),
+        ("value", "approximate"),
+        ("as_of", "partial"),
+        "source",
+        both("note"),
+    )
 
 
 @admin.register(BudgetLine)

@@ -7,6 +7,7 @@ from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -140,13 +141,30 @@ class Award(models.Model):
 
 
 class Unit(models.TextChoices):
+    """What an indicator counts. The name is also the word written after a number of it
+    ("84개 기관", "84 organizations"; see `after_number`)."""
+
     ORGANIZATIONS = "organizations", _("organizations")
     PEOPLE = "people", _("people")
     CASES = "cases", _("cases")
     KRW = "krw", _("KRW")
     JOBS = "jobs", _("jobs")
+    VEHICLES = "vehicles", _("vehicles")
+    WORKPLACES = "workplaces", _("workplaces")
+    COMMUNITIES = "communities", _("communities")
+    NEIGHBORHOODS = "neighborhoods", _("neighborhoods")
+    MERCHANTS = "merchants", _("merchants")
     COUNT = "count", _("count")
     PERCENT = "percent", _("%")
+
+    @classmethod
+    def after_number(cls, unit: str) -> str:
+        """The word written after a number of `unit`, in the active language: its name, except
+        after a plain count outside Korean, where a number stands alone ("60개", but "60",
+        never "60 count")."""
+        if unit == cls.COUNT and not (get_language() or "ko").startswith("ko"):
+            return ""
+        return str(cls(unit).label) if unit in cls.values else unit
 
 
 class Indicator(models.Model):
@@ -170,6 +188,11 @@ class Indicator(models.Model):
 
     def get_absolute_url(self):
         return reverse("indicators:detail", args=[self.code])
+
+    @property
+    def unit_after_number(self) -> str:
+        """The word after a value of this indicator: "246대", "246 vehicles" (Unit.after_number)."""
+        return Unit.after_number(self.unit)
 
 
 class MetricKind(models.TextChoices):
@@ -198,6 +221,21 @@ class YearlyMetric(models.Model):
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True, related_name="metrics"
     )
+    approximate = models.BooleanField(
+        _("approximate"),
+        default=False,
+        db_default=False,  # for the bulk writers that insert plain rows (generate_demo_data, benchmarks)
+        help_text=_('The source gives the value as about so many (여, 정도, 약): shown as "약 576" / "about 576".'),
+    )
+    partial = models.BooleanField(
+        _("partial year, see the note"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            'A partial-year figure whose source gives no full as-of date ("22일 기준", "현재까지"): '
+            "the note says how far it counts. A figure with an as-of date is partial already."
+        ),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     # History is read per metric (by id), never by program, indicator or source: those indexes
@@ -213,7 +251,7 @@ class YearlyMetric(models.Model):
             # answered from the index alone.
             models.Index(
                 fields=["indicator", "kind", "program", "year"],
-                include=["value", "as_of"],
+                include=["value", "as_of", "approximate", "partial"],
                 name="metric_indicator_kind_idx",
             ),
         ]
@@ -227,12 +265,18 @@ class YearlyMetric(models.Model):
 
     @property
     def is_partial(self) -> bool:
-        return self.as_of is not None
+        """A partial-year figure: counted up to its as-of date, or marked partial (see the note)."""
+        return self.as_of is not None or self.partial
 
     def clean(self):
         errors = {}
         if self.as_of and self.year and self.as_of.year != self.year:
             errors["as_of"] = _("The as-of date must fall in the metric's year.")
+        if self.partial and not self.as_of and not (self.note_ko or self.note_en or "").strip():
+            errors["partial"] = _(
+                "A partial-year figure without an as-of date needs a note saying how far it counts "
+                '(the source\'s words, e.g. "22일 기준").'
+            )
         indicator = self.indicator if self.indicator_id else None
         if indicator and indicator.unit != Unit.PERCENT and self.value is not None and self.value < 0:
             errors["value"] = _("A count or amount cannot be negative.")

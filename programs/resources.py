@@ -78,7 +78,7 @@ def _plain_number(value):
 
 class YearlyMetricResource(resources.ModelResource):
     """The metric CSV format of the README: program slug, indicator code, year, value, kind,
-    as_of, source ("publisher|title|date")."""
+    as_of, source ("publisher|title|date"), approximate (yes/no)."""
 
     program = fields.Field(attribute="program__slug", column_name="program")
     indicator = fields.Field(attribute="indicator__code", column_name="indicator")
@@ -87,10 +87,11 @@ class YearlyMetricResource(resources.ModelResource):
     kind = fields.Field(attribute="kind", column_name="kind")
     as_of = fields.Field(column_name="as_of")
     source = fields.Field(column_name="source")
+    approximate = fields.Field(column_name="approximate")
 
     class Meta:
         model = YearlyMetric
-        fields = ("program", "indicator", "year", "value", "kind", "as_of", "source")
+        fields = ("program", "indicator", "year", "value", "kind", "as_of", "source", "approximate")
         export_order = fields
         import_id_fields = ("program", "indicator", "year", "kind")
 
@@ -108,6 +109,9 @@ class YearlyMetricResource(resources.ModelResource):
 
     def dehydrate_source(self, metric):
         return source_label(metric.source) if metric.source_id else ""
+
+    def dehydrate_approximate(self, metric):
+        return yes_no(metric.approximate)
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         raw = getattr(dataset, "raw", None)
@@ -177,6 +181,11 @@ def metric_result(outcome: ImportOutcome) -> MetricImportResult:
     return result
 
 
+def yes_no(flag: bool) -> str:
+    """A flag as the metric file writes it (and reads it back)."""
+    return "yes" if flag else "no"
+
+
 def _preview_cells(import_type, row, old, lookups):
     def change(before, after):
         before, after = before if before is not None else "", after if after is not None else ""
@@ -193,6 +202,7 @@ def _preview_cells(import_type, row, old, lookups):
             row.kind,
             change(old.as_of if old else None, row.as_of),
             change(old.source_id if old else None, row.source_id),
+            change(yes_no(old.approximate) if old else None, yes_no(row.approximate)),
         ],
     }
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from portal import charts
+from portal import charts, qualifiers
 from portal.cache import cache_public_page
 from portal.models import ProgramFigures
 from portal.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
@@ -32,13 +32,22 @@ def headline_figures() -> dict[str, Any]:
 
 
 def partial_total_note(total: YearTotal) -> str:
+    if total.as_of is None:
+        return _("includes partial-year counts (see the programs' notes)")
     return _("includes partial-year counts, as of %(date)s") % {"date": total.as_of.isoformat()}
 
 
 def yearly_total_chart(totals: list[YearTotal], **options) -> charts.Chart | None:
-    """A bar a year of totals over all programs; a year is marked partial when any of its values is."""
+    """A bar a year of totals over all programs; a year is marked partial when any of its values
+    is, and approximate ("약") when any is."""
     points = [
-        charts.Point(str(t.year), t.total, partial=t.as_of is not None, note=partial_total_note(t) if t.as_of else "")
+        charts.Point(
+            str(t.year),
+            t.total,
+            partial=t.partial,
+            note=partial_total_note(t) if t.partial else "",
+            approximate=t.approximate,
+        )
         for t in totals
         if t.total is not None
     ]
@@ -56,18 +65,14 @@ def visiting_organizations_total_chart(totals: list[YearTotal]) -> charts.Chart 
 
 
 def programs_chart(years: list[int], table, title: str, unit: str = "", money: bool = False) -> charts.Chart | None:
-    """One line per program (in the order given) over the given years; partial-year points marked."""
+    """One line per program (in the order given) over the given years; partial-year and approximate
+    points marked, with their notes."""
     if not table:
         return None
-    series = []
-    for program, by_year in table.items():
-        values = {str(year): metric.value for year, metric in by_year.items()}
-        partial = {
-            str(year): _("as of %(date)s") % {"date": metric.as_of.isoformat()}
-            for year, metric in by_year.items()
-            if metric.as_of
-        }
-        series.append(charts.Series(str(program), values, partial))
+    series = [
+        qualifiers.series(str(program), {str(year): metric for year, metric in by_year.items()})
+        for program, by_year in table.items()
+    ]
     return charts.line_chart([str(y) for y in years], series, title=title, unit=unit, money=money)
 
 

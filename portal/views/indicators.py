@@ -62,7 +62,7 @@ class IndicatorDetailView(DetailView):
             return super().get(request, *args, **kwargs)
         indicator = get_object_or_404(Indicator, code=kwargs["code"])
         columns = ["indicator", "unit", "program_slug", "program_name_ko", "program_name_en", "year", "kind"]
-        columns += ["value", "as_of", "source"]
+        columns += ["value", "as_of", "source", "approximate", "partial"]
         rows = (
             [
                 indicator.code,
@@ -75,6 +75,8 @@ class IndicatorDetailView(DetailView):
                 m.value,
                 m.as_of,
                 str(m.source) if m.source else "",
+                m.approximate,
+                m.is_partial,
             ]
             for m in self.metrics(indicator).iterator(chunk_size=self.download_chunk_size)
         )
@@ -100,7 +102,7 @@ class IndicatorDetailView(DetailView):
         return context
 
     def build(self, indicator) -> dict:
-        unit = indicator.get_unit_display()
+        unit = indicator.unit_after_number
         money = indicator.unit == Unit.KRW
         refs = SourceIndex()
         # Every year of the indicator (actual or target), with the sum of the actual values.

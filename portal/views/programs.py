@@ -11,7 +11,7 @@ from django.views.generic import DetailView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from policies.models import Policy
-from portal import charts
+from portal import charts, qualifiers
 from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
 from portal.downloads import download_response
@@ -86,11 +86,7 @@ class ProgramListView(DownloadableFilterView):
 
 
 # Units whose values add up across programs (a sum of percentages would mean nothing).
-ADDITIVE_UNITS = {Unit.ORGANIZATIONS, Unit.PEOPLE, Unit.CASES, Unit.KRW, Unit.JOBS, Unit.COUNT}
-
-
-def _as_of(metric) -> str:
-    return _("as of %(date)s") % {"date": metric.as_of.isoformat()} if metric.as_of else ""
+ADDITIVE_UNITS = set(Unit) - {Unit.PERCENT}
 
 
 class SourceIndex:
@@ -111,24 +107,15 @@ class SourceIndex:
 
 
 def indicator_points(metrics: list[YearlyMetric]) -> list[charts.Point]:
-    """Yearly points of one indicator: the actual value (partial years noted) and any target."""
+    """Yearly points of one indicator: the actual value (with its as-of, approximation and note)
+    and any target."""
     by_year: dict[int, dict[str, YearlyMetric]] = defaultdict(dict)
     for metric in metrics:
         by_year[metric.year][metric.kind] = metric
-    points = []
-    for year in sorted(by_year):
-        actual = by_year[year].get(MetricKind.ACTUAL)
-        target = by_year[year].get(MetricKind.TARGET)
-        points.append(
-            charts.Point(
-                label=str(year),
-                value=actual.value if actual else None,
-                partial=bool(actual and actual.as_of),
-                note=_as_of(actual) if actual else _("target only"),
-                target=target.value if target else None,
-            )
-        )
-    return points
+    return [
+        qualifiers.point(str(year), by_year[year].get(MetricKind.ACTUAL), by_year[year].get(MetricKind.TARGET))
+        for year in sorted(by_year)
+    ]
 
 
 def budget_period(line: BudgetLine) -> str:
@@ -229,7 +216,7 @@ class ProgramDetailView(DetailView):
             grouped.setdefault(metric.indicator, []).append(metric)
         indicators = []
         for indicator, metrics in grouped.items():
-            unit = indicator.get_unit_display()
+            unit = indicator.unit_after_number
             points = indicator_points(metrics)
             indicators.append(
                 {
@@ -380,6 +367,8 @@ class ProgramFiguresDownloadView(ProgramDownloadView):
         "note_en",
         "source",
         "source_url",
+        "approximate",
+        "partial",
     ]
 
     def rows(self, program):
@@ -398,4 +387,6 @@ class ProgramFiguresDownloadView(ProgramDownloadView):
                 m.note_en,
                 str(m.source) if m.source else "",
                 m.source.url if m.source else "",
+                m.approximate,
+                m.is_partial,
             ]

@@ -2,11 +2,11 @@
 
 The format is documented in the README's staff guide; in short:
 
-    program,indicator,year,value,kind,as_of,source
-    palbok-art-factory,visiting-organizations,2019,92,actual,2019-10-21,3
+    program,indicator,year,value,kind,as_of,source,approximate
+    palbok-art-factory,visiting-organizations,2019,92,actual,2019-10-21,3,no
 
-Korean headers (사업, 지표, 연도, 값, 구분, 기준일, 출처) work as well. Headers, names and kind
-words are compared with spaces collapsed and case folded (`name_key`).
+Korean headers (사업, 지표, 연도, 값, 구분, 기준일, 출처, 약) work as well. Headers, names, kind
+and yes/no words are compared with spaces collapsed and case folded (`name_key`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "kind": ("kind", "구분"),
     "as_of": ("as_of", "as of", "기준일"),
     "source": ("source", "출처"),
+    "approximate": ("approximate", "approx", "근사", "근삿값", "근사값", "약"),
 }
 REQUIRED_COLUMNS = ("program", "indicator", "year", "value")
 KIND_WORDS = {
@@ -35,6 +36,24 @@ KIND_WORDS = {
     "실적": MetricKind.ACTUAL,
     "target": MetricKind.TARGET,
     "목표": MetricKind.TARGET,
+}
+# The `approximate` column's words; blank is "no" (unless the value itself says about: 576여).
+FLAG_WORDS = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "예": True,
+    "네": True,
+    "o": True,
+    "약": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+    "아니오": False,
+    "아니요": False,
+    "x": False,
 }
 SOURCE_SEPARATOR = "|"
 

@@ -37,7 +37,7 @@ from jeonju.csvio import (
 from policies.models import MAX_YEAR, MIN_YEAR, Source
 
 from ..models import Indicator, MetricKind, Program, Unit
-from .columns import KIND_WORDS, SOURCE_SEPARATOR, match_header, name_key
+from .columns import FLAG_WORDS, KIND_WORDS, SOURCE_SEPARATOR, match_header, name_key
 
 # YearlyMetric.value is DecimalField(max_digits=20, decimal_places=2).
 MAX_VALUE = Decimal(10) ** 18
@@ -70,6 +70,9 @@ class MetricRow(NamedTuple):
     value: Decimal
     as_of: datetime.date | None
     source_id: int | None
+    # The value is given as about so many: by the `approximate` column, or by the value cell
+    # itself (576여, 약 576). False when neither says so.
+    approximate: bool = False
 
     @property
     def key(self) -> tuple[int, int, int, str]:
@@ -217,6 +220,59 @@ def _read_year(text: str) -> int | Invalid:
     return year
 
 
+class About(Decimal):
+    """A value read from a cell that gives it as about so many ("576여", "약 576"): the number,
+    marked approximate."""
+
+    __slots__ = ()
+
+
+# How Korean offices (and English text) write "about so many": 약 576, 576여, 576여 명, 10억 정도.
+_ABOUT_BEFORE = ("약", "대략", "approximately", "approx.", "approx", "about", "ca.", "~")
+_ABOUT_AFTER = ("정도", "가량", "남짓", "내외")
+_NUMBER_PART = re.compile(r"[+-]?[\d.,]+")
+# A counter after the number (명, 건, 개, 곳, 대, people, jobs), but not a multiplier (만, 억, …).
+_COUNTER = re.compile(r"[가-힣]{1,4}|[a-z]{1,15}", re.IGNORECASE)
+_MULTIPLIERS = ("십", "백", "천", "만", "억", "조", "k", "m", "bn", "thousand", "million", "billion")
+
+
+def _not_a_number(text: str) -> Invalid:
+    return Invalid(
+        _(
+            "%(text)s is not a number (write 1240, 1,240 or 12.5; a value given as about so many as "
+            "576여, 약 576 or 500여 명)"
+        )
+        % {"text": text or '""'}
+    )
+
+
+def _read_about(text: str) -> About | Invalid:
+    """The number of a cell that says about so many (576여, 약 576, 500여 명, 1,600여건), marked
+    About; what is wrong with the cell when it is not such a number either."""
+    rest, marked = text, False
+    folded = rest.casefold()
+    for word in _ABOUT_BEFORE:
+        if folded.startswith(word):
+            rest, marked = rest[len(word) :].lstrip(), True
+            break
+    number = _NUMBER_PART.match(rest)
+    if number is None:
+        return _not_a_number(text)
+    tail = rest[number.end() :].strip()
+    if tail.startswith("여"):
+        tail, marked = tail[1:].strip(), True
+    for word in _ABOUT_AFTER:
+        if tail.endswith(word):
+            tail, marked = tail[: -len(word)].strip(), True
+            break
+    if tail.casefold().startswith(_MULTIPLIERS):
+        return Invalid(_("%(text)s: write the whole number (4000000 for 400만, 1000000000 for 10억)") % {"text": text})
+    if not marked or (tail and not _COUNTER.fullmatch(tail)) or parse_decimal(number.group()) is None:
+        return _not_a_number(text)
+    value = _read_value(number.group())
+    return About(value) if type(value) is Decimal else value
+
+
 def _read_value(text: str) -> Decimal | Invalid:
     if text.isascii() and text.isdigit():  # the common case, "1240": no pattern to match
         return Decimal(text) if len(text) <= 18 else Invalid(_("%(text)s is too large") % {"text": text})
@@ -226,7 +282,7 @@ def _read_value(text: str) -> Decimal | Invalid:
             return Decimal(plain)
     value = parse_decimal(text)
     if value is None:
-        return Invalid(_("%(text)s is not a number") % {"text": text or '""'})
+        return _read_about(text) if text else _not_a_number(text)
     if abs(value) >= MAX_VALUE:
         return Invalid(_("%(text)s is too large") % {"text": text})
     if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
@@ -236,6 +292,13 @@ def _read_value(text: str) -> Decimal | Invalid:
 
 def _read_kind(text: str) -> str | Invalid:
     return KIND_WORDS.get(name_key(text)) or Invalid(_("%(text)s is not actual/target (실적/목표)") % {"text": text})
+
+
+def _read_flag(text: str) -> bool | Invalid:
+    flag = FLAG_WORDS.get(name_key(text))
+    if flag is None:
+        return Invalid(_("%(text)s is not yes/no (예/아니오)") % {"text": text})
+    return flag
 
 
 def _read_date(text: str) -> datetime.date | Invalid:
@@ -250,7 +313,7 @@ def _read_date(text: str) -> datetime.date | Invalid:
 
 
 def _unless_blank(read: Callable[[str], Any]) -> Callable[[str], Any]:
-    """The reader of an optional cell (as_of, source): blank is None."""
+    """The reader of an optional cell (as_of, source, approximate): blank is None."""
     return lambda text: read(text) if text else None
 
 
@@ -422,9 +485,14 @@ def _row_checker(width: int, index: dict[str, int], lookups: Lookups, delimiter:
             return Invalid(_("%(date)s is not in the year %(year)s") % {"date": as_of, "year": year})
         return as_of
 
+    def agrees_with_value(approximate: bool | None, row: list, cell: str) -> bool | None | Invalid:
+        if approximate is False and type(row[3]) is About:
+            return Invalid(_("the value says about (%(value)s): write yes or leave it blank") % {"value": row[3]})
+        return approximate
+
     # In the order problems are listed in (MetricRow's, but value before kind): the
     # column, its reader and the rule it must also meet. A column the file leaves out (kind,
-    # as_of, source) is read as a blank cell.
+    # as_of, source, approximate) is read as a blank cell.
     readers = (
         ("program", _name_reader(lookups.programs, PROGRAM_NAMES), None),
         ("indicator", _name_reader(lookups.indicators, INDICATOR_NAMES), None),
@@ -433,6 +501,7 @@ def _row_checker(width: int, index: dict[str, int], lookups: Lookups, delimiter:
         ("kind", _read_kind, None),
         ("as_of", _unless_blank(_read_date), in_its_year),
         ("source", _unless_blank(lookups.source_id), None),
+        ("approximate", _unless_blank(_read_flag), agrees_with_value),
     )
     columns = [(column, index.get(column), _Cells(read), rule) for column, read, rule in readers]
     new_row = functools.partial(tuple.__new__, MetricRow)  # MetricRow(...) without its __new__
@@ -469,7 +538,9 @@ def _row_checker(width: int, index: dict[str, int], lookups: Lookups, delimiter:
             if too_many:
                 parsed.problem(line, "", too_many, cells)
             return None
-        program_id, indicator_id, year, value, kind, as_of, source_id = row
-        return new_row((line, program_id, indicator_id, year, kind, value, as_of, source_id))
+        program_id, indicator_id, year, value, kind, as_of, source_id, approximate = row
+        if type(value) is About:
+            value, approximate = Decimal(value), True
+        return new_row((line, program_id, indicator_id, year, kind, value, as_of, source_id, approximate is True))
 
     return check, [cells for _column, _position, cells, _rule in columns]

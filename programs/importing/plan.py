@@ -28,6 +28,8 @@ class Existing(NamedTuple):
     note: str
     note_ko: str | None
     note_en: str | None
+    approximate: bool
+    partial: bool
 
 
 # The key (program_id … kind) after the id, then the fields of Existing.
@@ -43,16 +45,19 @@ _EXISTING_COLUMNS = (
     "note",
     "note_ko",
     "note_en",
+    "approximate",
+    "partial",
 )
 
 
 def _existing_rows(rows: list[MetricRow]) -> list[tuple]:
     """The stored rows with the keys of `rows` (one batch), as (id, program_id, indicator_id,
-    year, kind, value, as_of, source_id, note, note_ko, note_en), in one query that joins the
-    batch's exact keys to the table's unique index.
+    year, kind, value, as_of, source_id, note, note_ko, note_en, approximate, partial), in one
+    query that joins the batch's exact keys to the table's unique index.
 
     Raw SQL, not the ORM: modeltranslation resolves `note` per row through its language
-    fallback, slow over a large file, and a changed row's history row carries its stored notes.
+    fallback, slow over a large file, and a changed row's history row carries its stored notes
+    and its `partial` flag, which no import changes.
     """
     table = connection.ops.quote_name(YearlyMetric._meta.db_table)
     columns = ", ".join(f"m.{c}" for c in _EXISTING_COLUMNS)
@@ -108,8 +113,9 @@ class ImportPlan:
         """Sort one batch into created / updated / unchanged with one query; returns the
         batch's (created, updated) rows, to be written.
 
-        A column left out of the file (as_of or source) keeps what the database has; a blank
-        cell in a column that is there empties it.
+        A column left out of the file (as_of, source or approximate) keeps what the database
+        has; a blank cell in a column that is there empties it. A value that says about
+        (576여) is approximate whatever the stored row says.
         """
         # (Tuples built with tuple.__new__ and indexed by position: this loop runs once a row.)
         new_existing = functools.partial(tuple.__new__, Existing)
@@ -118,6 +124,8 @@ class ImportPlan:
         existing = {e[1:5]: new_existing((e[0], *e[5:])) for e in _existing_rows(rows)}
         keep_as_of = "as_of" not in columns
         keep_source = "source" not in columns
+        keep_approximate = "approximate" not in columns
+        keep = keep_as_of or keep_source or keep_approximate
         created, updated, unchanged = [], [], []
         get = existing.get
         for row in rows:
@@ -125,10 +133,18 @@ class ImportPlan:
             if old is None:
                 created.append(row)
                 continue
-            # old: (id, value, as_of, source_id, …); row: (line, …key, value, as_of, source_id)
-            if keep_as_of or keep_source:
-                row = new_row((*row[:6], old[2] if keep_as_of else row[6], old[3] if keep_source else row[7]))
-            if old[1] == row[5] and old[2] == row[6] and old[3] == row[7]:
+            # old: (id, value, as_of, source_id, note…, approximate, partial);
+            # row: (line, …key, value, as_of, source_id, approximate)
+            if keep:
+                row = new_row(
+                    (
+                        *row[:6],
+                        old[2] if keep_as_of else row[6],
+                        old[3] if keep_source else row[7],
+                        (row[8] or old[7]) if keep_approximate else row[8],
+                    )
+                )
+            if old[1] == row[5] and old[2] == row[6] and old[3] == row[7] and old[7] == row[8]:
                 unchanged.append(row)
             else:
                 updated.append((old, row))

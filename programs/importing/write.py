@@ -51,7 +51,7 @@ class BatchWriter(_Writer):
     """Any database: each batch's new rows bulk-created, changed ones bulk-updated, and their
     history rows written by django-simple-history's bulk helpers."""
 
-    FIELDS = ("value", "as_of", "source_id")  # what an import changes in a stored row
+    FIELDS = ("value", "as_of", "source_id", "approximate")  # what an import changes in a stored row
 
     def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
         super().__init__(user_id=user_id, reason=reason, now=now)
@@ -64,9 +64,9 @@ class BatchWriter(_Writer):
                 [self._metric(r) for r in created], YearlyMetric, batch_size=WRITE_BATCH, **history
             )
         if updated:
-            # Whole rows, stored notes included: their history rows copy every field.
+            # Whole rows, stored notes and partial flag included: their history rows copy every field.
             changed = [
-                self._metric(r, id=old.id, note=old.note, note_ko=old.note_ko, note_en=old.note_en)
+                self._metric(r, id=old.id, note=old.note, note_ko=old.note_ko, note_en=old.note_en, partial=old.partial)
                 for old, r in updated
             ]
             bulk_update_with_history(changed, YearlyMetric, self.FIELDS, batch_size=UPDATE_BATCH, **history)
@@ -81,19 +81,23 @@ class BatchWriter(_Writer):
             value=r.value,
             as_of=r.as_of,
             source_id=r.source_id,
+            approximate=r.approximate,
             **stored,
         )
 
 
 def _copy_text(rows: Iterable[MetricRow]) -> str:
-    """COPY's text format, written directly: ids, years, decimals, dates and the two kind words
-    hold no tab, newline or backslash, so nothing needs escaping; NULL is \\N. (psycopg's
+    """COPY's text format, written directly: ids, years, decimals, dates, the two kind words and
+    t/f hold no tab, newline or backslash, so nothing needs escaping; NULL is \\N. (psycopg's
     write_row adapts value by value and is several times slower.)"""
     lines = []
     for r in rows:
         as_of = r.as_of.isoformat() if r.as_of else "\\N"
         source = r.source_id if r.source_id is not None else "\\N"
-        lines.append(f"{r.program_id}\t{r.indicator_id}\t{r.year}\t{r.kind}\t{r.value}\t{as_of}\t{source}\n")
+        approximate = "t" if r.approximate else "f"
+        lines.append(
+            f"{r.program_id}\t{r.indicator_id}\t{r.year}\t{r.kind}\t{r.value}\t{as_of}\t{source}\t{approximate}\n"
+        )
     return "".join(lines)
 
 
@@ -102,7 +106,7 @@ class PostgresWriter(_Writer):
     them all and writes their history rows (a data-modifying CTE: the upsert's RETURNING
     feeds the history INSERT)."""
 
-    COLUMNS = "program_id, indicator_id, year, kind, value, as_of, source_id"
+    COLUMNS = "program_id, indicator_id, year, kind, value, as_of, source_id, approximate"
 
     def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
         super().__init__(user_id=user_id, reason=reason, now=now)
@@ -110,7 +114,8 @@ class PostgresWriter(_Writer):
             cursor.execute("DROP TABLE IF EXISTS metric_import_stage")
             cursor.execute(
                 "CREATE TEMPORARY TABLE metric_import_stage (program_id bigint, indicator_id bigint, year smallint,"
-                " kind varchar(10), value numeric(20, 2), as_of date, source_id bigint) ON COMMIT DROP"
+                " kind varchar(10), value numeric(20, 2), as_of date, source_id bigint, approximate boolean)"
+                " ON COMMIT DROP"
             )
 
     def write(self, created: list[MetricRow], updated: list[tuple[Existing, MetricRow]]) -> None:
@@ -126,22 +131,25 @@ class PostgresWriter(_Writer):
         history_table = qn(YearlyMetric.history.model._meta.db_table)
         blank = YearlyMetric()
         cols = self.COLUMNS
-        kept = "note, note_ko, note_en"
+        # What no import changes: a created row gets the defaults, a changed one keeps its own,
+        # and the history row carries them.
+        kept = "note, note_ko, note_en, partial"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 WITH written AS (
                     INSERT INTO {table} ({cols}, {kept})
-                    SELECT {cols}, %s, %s, %s FROM metric_import_stage
+                    SELECT {cols}, %s, %s, %s, %s FROM metric_import_stage
                     ON CONFLICT (program_id, indicator_id, year, kind) DO UPDATE
-                        SET value = EXCLUDED.value, as_of = EXCLUDED.as_of, source_id = EXCLUDED.source_id
-                        WHERE ({table}.value, {table}.as_of, {table}.source_id)
-                            IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.as_of, EXCLUDED.source_id)
+                        SET value = EXCLUDED.value, as_of = EXCLUDED.as_of, source_id = EXCLUDED.source_id,
+                            approximate = EXCLUDED.approximate
+                        WHERE ({table}.value, {table}.as_of, {table}.source_id, {table}.approximate)
+                            IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.as_of, EXCLUDED.source_id, EXCLUDED.approximate)
                     RETURNING id, {cols}, {kept}, (xmax = 0) AS inserted
                 )
                 INSERT INTO {history_table}
                     (id, {cols}, {kept}, history_date, history_change_reason, history_type, history_user_id)
                 SELECT id, {cols}, {kept}, %s, %s, CASE WHEN inserted THEN '+' ELSE '~' END, %s FROM written
                 """,
-                [blank.note, blank.note_ko, blank.note_en, self.now, self.reason, self.user_id],
+                [blank.note, blank.note_ko, blank.note_en, blank.partial, self.now, self.reason, self.user_id],
             )

@@ -197,7 +197,10 @@ def test_header_problems_are_reported_with_the_column_as_written(objects):
 def test_korean_headers_name_the_column_in_errors(objects):
     data = "사업,지표,연도,값\n시험 미술관,시험 방문 기관 수,2019,많음\n".encode("cp949")
     outcome = import_metrics(data)
-    assert [str(p) for p in outcome.parsed.problems] == ["line 2, column 값: 많음 is not a number"]
+    assert [str(p) for p in outcome.parsed.problems] == [
+        "line 2, column 값: 많음 is not a number"
+        " (write 1240, 1,240 or 12.5; a value given as about so many as 576여, 약 576 or 500여 명)"
+    ]
 
 
 def test_a_file_in_no_known_encoding_is_refused(objects):
@@ -463,7 +466,7 @@ def test_export_reimports_with_no_change_and_escapes_formula_cells(objects):
     content = response.content
     assert content.startswith(b"\xef\xbb\xbf")
     text = content.decode("utf-8-sig")
-    assert text.splitlines()[0] == "program,indicator,year,value,kind,as_of,source"
+    assert text.splitlines()[0] == "program,indicator,year,value,kind,as_of,source,approximate"
     assert "'=HYPERLINK(1)|전주를 배워라, 2019|2019-10-21" in text
     assert "test-gallery,test-share,2019,-5.25,target,," in text
     before = metrics(program)
