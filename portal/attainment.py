@@ -38,6 +38,15 @@ class Attainment:
     higher_is_better: bool = True
     # The date a partial-year actual was counted up to; None for a full year.
     as_of: date | None = None
+    # A partial-year actual whose source gives no date (its note says how far it counts).
+    partial: bool = False
+    # What the source gives as about so many (576여).
+    target_approximate: bool = False
+    actual_approximate: bool = False
+
+    @property
+    def is_partial(self) -> bool:
+        return self.partial or self.as_of is not None
 
     @property
     def share(self) -> Decimal | None:
@@ -65,7 +74,7 @@ class Attainment:
     def status(self, today: date) -> Status:
         if self.actual is None:
             return Status.NOT_DUE if self.year >= today.year else Status.NOT_REPORTED
-        if self.as_of is not None:
+        if self.is_partial:
             # A count that grows through the year has met a higher-is-better target once it
             # reaches it; anything else is known only when the year is complete.
             if self.higher_is_better and self.reached:
@@ -85,11 +94,12 @@ def as_of_words(as_of: date) -> str:
 
 def sentence(item: Attainment, format_value) -> str:
     """ "목표 81억 원 대비 43억 원 (53 %), 2019년 상반기 기준" / "KRW 4.3 bn against a target of
-    KRW 8.1 bn (53 %), first half of 2019"; `format_value` writes a value with its unit."""
-    target = format_value(item.target)
+    KRW 8.1 bn (53 %), first half of 2019"; `format_value(value, approximate)` writes a value
+    with its unit."""
+    target = format_value(item.target, item.target_approximate)
     if item.actual is None:
         return gettext("target %(target)s, no actual reported") % {"target": target}
-    values = {"actual": format_value(item.actual), "target": target}
+    values = {"actual": format_value(item.actual, item.actual_approximate), "target": target}
     if item.percent is None:
         text = gettext("%(actual)s against a target of %(target)s") % values
     else:
@@ -99,6 +109,8 @@ def sentence(item: Attainment, format_value) -> str:
         }
     if item.as_of is not None:
         text += ", " + as_of_words(item.as_of)
+    elif item.partial:
+        text += ", " + gettext("partial year")
     return text
 
 
@@ -127,6 +139,9 @@ def attainments(metrics: Iterable) -> list[Row]:
             actual=actual.value if actual else None,
             higher_is_better=target.indicator.higher_is_better,
             as_of=actual.as_of if actual else None,
+            partial=bool(actual and actual.partial),
+            target_approximate=target.approximate,
+            actual_approximate=bool(actual and actual.approximate),
         )
         result.append(Row(target.program, target.indicator, item))
     return result

@@ -79,6 +79,8 @@ def test_metrics_pair_up_by_program_and_year_and_roll_up():
             kind=kind,
             value=Decimal(value),
             as_of=as_of,
+            partial=False,
+            approximate=False,
         )
 
     rows = [
@@ -111,10 +113,18 @@ def test_the_sentence_in_both_languages():
 
     item = Attainment(year=2019, target=Decimal("8100000000"), actual=Decimal("4300000000"), as_of=date(2019, 6, 30))
     with translation.override("ko"):
-        assert sentence(item, lambda v: format_krw(v, "ko")) == "목표 81억 원 대비 43억 원 (53 %), 2019년 상반기 기준"
+        text = sentence(item, lambda v, _approx: format_krw(v, "ko"))
+        assert text == "목표 81억 원 대비 43억 원 (53 %), 2019년 상반기 기준"
     with translation.override("en"):
-        text = sentence(item, lambda v: format_krw(v, "en"))
+        text = sentence(item, lambda v, _approx: format_krw(v, "en"))
         assert text == "KRW 4.3 bn against a target of KRW 8.1 bn (53 %), first half of 2019"
         later = Attainment(year=2019, target=Decimal(100), actual=Decimal(92), as_of=date(2019, 10, 21))
-        assert sentence(later, str).endswith("(92 %), as of 21 October 2019")
-        assert sentence(Attainment(year=2027, target=Decimal(10), actual=None), str) == "target 10, no actual reported"
+        assert sentence(later, lambda v, a: f"about {v}" if a else str(v)).endswith("(92 %), as of 21 October 2019")
+        plain = lambda v, a: f"about {v}" if a else str(v)  # noqa: E731
+        later = Attainment(year=2027, target=Decimal(10), actual=None)
+        assert sentence(later, plain) == "target 10, no actual reported"
+        approximate = Attainment(
+            year=2021, target=Decimal(760), actual=Decimal(700), target_approximate=True, partial=True
+        )
+        assert sentence(approximate, plain) == "700 against a target of about 760 (92 %), partial year"
+        assert approximate.status(TODAY) == Status.IN_PROGRESS

@@ -5,7 +5,7 @@ from django import template
 from django.utils.translation import get_language
 
 from portal.attainment import sentence
-from portal.charts import format_krw, format_number
+from portal.charts import about, format_krw, format_number, with_unit
 
 register = template.Library()
 
@@ -67,6 +67,10 @@ def attainment(row) -> str:
     language = (get_language() or "ko")[:2]
     indicator = row.indicator
     if indicator.unit == "krw":
-        return sentence(row.attainment, lambda value: format_krw(value, language))
-    unit = indicator.get_unit_display()
-    return sentence(row.attainment, lambda value: f"{format_number(value)} {unit}")
+        return sentence(row.attainment, lambda value, approx: _about(format_krw(value, language), approx))
+    unit = indicator.unit_after_number
+    return sentence(row.attainment, lambda value, approx: with_unit(value, unit, approximate=approx))
+
+
+def _about(text: str, approximate: bool) -> str:
+    return about(text) if approximate else text
