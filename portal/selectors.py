@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
@@ -42,33 +42,58 @@ def with_visit_counts(queryset: QuerySet[Program]) -> QuerySet[Program]:
     return queryset.annotate(visit_count=Coalesce(Subquery(visits), 0))
 
 
-def counted_visitors_subquery():
+def counted_visitors(programs: QuerySet[Program]) -> QuerySet[YearlyMetric]:
+    """Per program of `programs` with any count, the sum of its yearly counts of visiting
+    organizations and what it sums: `total`, `first` and `last` year, `years` (how many),
+    `partial` (how many of them are partial-year counts) and `as_of` (the latest one's date)."""
     # Index-only on programs_yearlymetric (indicator, kind, program, year) INCLUDE (value, as_of).
-    inner = (
+    return (
         YearlyMetric.objects.filter(
-            indicator=_indicator_id(VISITING_ORGANIZATIONS), kind=MetricKind.ACTUAL, program=OuterRef("pk")
+            indicator=_indicator_id(VISITING_ORGANIZATIONS), kind=MetricKind.ACTUAL, program__in=programs
         )
         .order_by()
         .values("program")
-        .annotate(total=Sum("value"))
-        .values("total")[:1]
+        .annotate(
+            total=Sum("value"),
+            first=Min("year"),
+            last=Max("year"),
+            years=Count("*"),
+            partial=Count("as_of"),
+            as_of=Max("as_of"),
+        )
     )
-    return Subquery(inner)
+
+
+# The figures programs_with_figures gives each program, read from its ProgramFigures row.
+LISTED_FIGURES = (
+    "visitors_counted",
+    "counted_first_year",
+    "counted_last_year",
+    "counted_years",
+    "counted_partial_years",
+    "counted_as_of",
+    "planned_total",
+    "executed_total",
+)
 
 
 def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet[Program]:
     """Programs annotated with their figures (kept in ProgramFigures by portal.figures):
 
     - `visitors_counted`: the sum of the yearly counts of visiting organizations (the sources' counts),
-      None where no source gives a count at all (shown as "–", not as 0);
+      None where no source gives a count at all (shown as "–", not as 0), with what it sums:
+      `counted_first_year`, `counted_last_year`, `counted_years`, and `counted_partial_years` with
+      `counted_as_of` (the latest partial count's date), and `counted_span` (years from first to last);
     - `visit_count`: the number of named visits on record (a subset of the counts, never added to them);
-    - `budget_total`: the planned (else executed) amounts of all budget lines, in KRW.
+    - `planned_total` and `executed_total`: the planned and the executed amounts of all budget lines,
+      in KRW, apart.
     """
     queryset = Program.objects.all() if queryset is None else queryset
     return queryset.annotate(
         visit_count=Coalesce(F("figures__visit_count"), 0, output_field=IntegerField()),
-        visitors_counted=F("figures__visitors_counted"),
-        budget_total=F("figures__budget_total"),
+        **{name: F(f"figures__{name}") for name in LISTED_FIGURES},
+        # The years from the first to the last counted: as many as `counted_years` when unbroken.
+        counted_span=F("figures__counted_last_year") - F("figures__counted_first_year") + 1,
     )
 
 

@@ -1,5 +1,7 @@
 """The home page: headline figures from the database, the visiting-organizations chart, lists."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -19,7 +21,53 @@ def test_home_headline_figures_come_from_the_database(client):
     assert after["programs"] == before["programs"] + 1
     assert after["visits_total"] == before["visits_total"] + 2
     assert after["visits_this_year"] == before["visits_this_year"] + 1
-    assert after["budget_total"] == (before["budget_total"] or 0) + 1_000_000
+    assert after["budget"]["planned"].amount == before["budget"]["planned"].amount + 1_000_000
+    assert after["budget"]["executed"].amount == before["budget"]["executed"].amount
+
+
+def headline(body: str, element_id: str) -> str:
+    """The text of one headline figure, tags dropped."""
+    figure = re.search(rf'<div class="figure" id="{element_id}">(.*?)</div>', body, re.S).group(1)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", figure)).strip()
+
+
+def test_seed_budget_headlines_show_planned_and_executed_apart_with_their_periods(client):
+    response = client.get("/")
+    planned, executed = (response.context["figures"]["budget"][kind] for kind in ("planned", "executed"))
+    # 1조 1,081억 원 was the two added together: 1,100.9 bn planned and 7.23 bn executed.
+    assert planned.amount == 1_100_900_000_000 and executed.amount == 7_230_000_000
+    assert (planned.period, executed.period) == ("2015–2025", "")
+    assert [(kind, part.lines, part.amount) for kind, part in planned.parts] == [
+        ("one_year", 3, 15_700_000_000),
+        ("multi_year", 2, 908_200_000_000),
+        ("period_not_given", 1, 177_000_000_000),  # the carbon complex's total "by 2024"
+    ]
+    assert [(kind, part.lines) for kind, part in executed.parts] == [("period_not_given", 3)]
+    body = response.content.decode()
+    assert "1조 1,081억" not in body
+    planned_text = headline(body, "planned-budget")
+    assert planned_text.startswith("계획 예산 (2015–2025) 1조 1,009억 원")
+    assert "단년 금액 3건(157억 원)" in planned_text and "다년 금액 2건(9,082억 원)" in planned_text
+    assert headline(body, "executed-budget").startswith("집행액 (기간 미상) 72억 3,000만 원")
+    english = client.get("/en/").content.decode()
+    assert headline(english, "planned-budget").startswith("Planned budgets recorded (2015–2025) KRW 1.1 tn")
+    assert "2 multi-year amounts (KRW 908.2 bn)" in headline(english, "planned-budget")
+    assert headline(english, "executed-budget").startswith("Executed amounts recorded (period not given) KRW 7.23 bn")
+
+
+def test_planned_plus_executed_are_never_added_on_generated_data(client):
+    before = client.get("/").context["figures"]["budget"]
+    program = ProgramFactory()
+    BudgetLineFactory(program=program, start_year=2030, end_year=2030, planned_amount=300, executed_amount=None)
+    BudgetLineFactory(program=program, start_year=2031, end_year=2033, planned_amount=1_000, executed_amount=800)
+    BudgetLineFactory(program=program, start_year=None, end_year=None, planned_amount=None, executed_amount=50)
+    after = client.get("/").context["figures"]["budget"]
+    assert after["planned"].amount - before["planned"].amount == 1_300
+    assert after["executed"].amount - before["executed"].amount == 850
+    assert after["planned"].last_year == after["executed"].last_year == 2033
+    assert after["planned"].multi_year.lines == before["planned"].multi_year.lines + 1
+    assert after["executed"].period_not_given.lines == before["executed"].period_not_given.lines + 1
+    assert after["executed"].period == "2031–2033"  # the one dated executed amount
 
 
 def test_home_chart_most_visited_and_latest(client):

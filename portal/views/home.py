@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -13,21 +15,91 @@ from portal import charts
 from portal.cache import cache_public_page
 from portal.models import ProgramFigures
 from portal.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
-from programs.models import Program, Unit, YearlyMetric
+from programs.models import BudgetLine, Program, Unit, YearlyMetric
 from visits.models import Visit
 
 
+@dataclass
+class MoneyPart:
+    lines: int
+    amount: int
+
+
+@dataclass
+class MoneyTotal:
+    """The planned (or the executed) amounts of every budget line, with the years they cover and
+    what kinds of period they add together."""
+
+    amount: int | None
+    first_year: int | None
+    last_year: int | None
+    one_year: MoneyPart
+    multi_year: MoneyPart
+    period_not_given: MoneyPart  # the source gives no first year (a total "by 2024", or no years at all)
+
+    @property
+    def period(self) -> str:
+        if self.first_year is None and self.last_year is None:
+            return ""
+        return BudgetLine(start_year=self.first_year, end_year=self.last_year).period_label
+
+    @property
+    def parts(self) -> list[tuple[str, MoneyPart]]:
+        named = (
+            ("one_year", self.one_year),
+            ("multi_year", self.multi_year),
+            ("period_not_given", self.period_not_given),
+        )
+        return [(kind, part) for kind, part in named if part.lines]
+
+
+# A budget line's period: one fiscal year, several, or a first year the source does not give.
+PERIODS = {
+    "one_year": Q(start_year__isnull=False) & (Q(end_year__isnull=True) | Q(end_year=F("start_year"))),
+    "multi_year": Q(start_year__isnull=False, end_year__gt=F("start_year")),
+    "period_not_given": Q(start_year__isnull=True),
+}
+
+
+def budget_headline() -> dict[str, MoneyTotal]:
+    """Planned and executed money apart, never added together, each with its years and how many
+    one-year and multi-year amounts it sums: one query over the budget lines."""
+    aggregates = {}
+    for kind in ("planned", "executed"):
+        has = Q(**{f"{kind}_amount__isnull": False})
+        aggregates[f"{kind}_first"] = Min("start_year", filter=has)
+        aggregates[f"{kind}_last"] = Max(Coalesce("end_year", "start_year"), filter=has)
+        for period, condition in PERIODS.items():
+            aggregates[f"{kind}_{period}_lines"] = Count("pk", filter=has & condition)
+            aggregates[f"{kind}_{period}_amount"] = Sum(f"{kind}_amount", filter=has & condition)
+    row = BudgetLine.objects.order_by().aggregate(**aggregates)
+    totals = {}
+    for kind in ("planned", "executed"):
+        parts = {
+            period: MoneyPart(row[f"{kind}_{period}_lines"], row[f"{kind}_{period}_amount"] or 0) for period in PERIODS
+        }
+        lines = sum(part.lines for part in parts.values())
+        totals[kind] = MoneyTotal(
+            amount=sum(part.amount for part in parts.values()) if lines else None,
+            first_year=row[f"{kind}_first"],
+            last_year=row[f"{kind}_last"],
+            **parts,
+        )
+    return totals
+
+
 def headline_figures() -> dict[str, Any]:
-    """The home page's numbers, in three small queries: the totals are sums of the programs'
-    figures (portal.figures), not scans of every visit and budget line."""
+    """The home page's numbers, in four small queries: the visits are sums of the programs'
+    figures (portal.figures), not scans of every visit; the money is one aggregate of the budget
+    lines, planned and executed apart."""
     this_year = timezone.localdate().year
-    totals = ProgramFigures.objects.aggregate(visits=Sum("visit_count"), budget=Sum("budget_total"))
+    totals = ProgramFigures.objects.aggregate(visits=Sum("visit_count"))
     return {
         "this_year": this_year,
         "programs": Program.objects.count(),
         "visits_total": totals["visits"] or 0,
         "visits_this_year": Visit.objects.filter(year=this_year).count(),
-        "budget_total": totals["budget"],
+        "budget": budget_headline(),
     }
 
 
