@@ -1,11 +1,13 @@
 """The home page: headline figures from the database, the visiting-organizations chart, lists."""
 
+import datetime
 import re
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import BudgetLineFactory, ProgramFactory, VisitFactory, YearlyMetricFactory
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +21,65 @@ def test_home_headline_figures_come_from_the_database(client):
     BudgetLineFactory(program=program, planned_amount=1_000_000)
     after = client.get("/").context["figures"]
     assert after["programs"] == before["programs"] + 1
-    assert after["visits_total"] == before["visits_total"] + 2
-    assert after["visits_this_year"] == before["visits_this_year"] + 1
+    assert after["visits"].total == before["visits"].total + 2
+    # A visit of this year is on record: the year is covered and the headline is for it.
+    assert (after["visits"].year, after["visits"].visits, after["visits"].in_progress) == (this_year, 1, True)
     assert after["budget"]["planned"].amount == before["budget"]["planned"].amount + 1_000_000
     assert after["budget"]["executed"].amount == before["budget"]["executed"].amount
+
+
+def freeze_today(monkeypatch, day: datetime.date):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
 
 
 def headline(body: str, element_id: str) -> str:
     """The text of one headline figure, tags dropped."""
     figure = re.search(rf'<div class="figure" id="{element_id}">(.*?)</div>', body, re.S).group(1)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", figure)).strip()
+
+
+def test_seed_headline_is_for_2019_when_2026_has_no_visit_on_record(client, monkeypatch):
+    freeze_today(monkeypatch, datetime.date(2026, 5, 4))
+    response = client.get("/")
+    visits = response.context["figures"]["visits"]
+    assert (visits.year, visits.visits, visits.in_progress) == (2019, 17, False)
+    assert visits.as_of == datetime.date(2019, 10, 21)  # the sources' 2019 counts run to 21 October
+    korean = headline(response.content.decode(), "visits-in-year")
+    assert korean.startswith("2019년 기록된 벤치마킹 방문 17건")
+    assert "2019년은 부분 연도" in korean and "2019-10-21" in korean
+    assert "2026년 방문은 아직 기록되지 않았습니다" in korean
+    english = headline(client.get("/en/").content.decode(), "visits-in-year")
+    assert english.startswith("Benchmarking visits on record in 2019 17 visits")
+    assert "2019 is a partial year" in english and "2019-10-21" in english
+    assert "No visit of 2026 is on record yet" in english
+
+
+def test_a_covered_year_with_no_visit_reads_zero(client, monkeypatch):
+    # A source's count of visiting organizations of 2026 is on record, no named visit: the
+    # records reach 2026, and its 0 named visits are a figure.
+    freeze_today(monkeypatch, datetime.date(2026, 5, 4))
+    YearlyMetricFactory(program=ProgramFactory(), indicator=visiting_indicator(), year=2026, value=3)
+    YearlyMetricFactory(program=ProgramFactory(), indicator=visiting_indicator(), year=2027, value=1, kind="target")
+    response = client.get("/")
+    visits = response.context["figures"]["visits"]
+    assert (visits.year, visits.visits, visits.in_progress) == (2026, 0, True)
+    text = headline(response.content.decode(), "visits-in-year")
+    assert text.startswith("2026년 기록된 벤치마킹 방문 0건") and "2026-05-04" in text
+
+
+def test_a_target_alone_does_not_cover_a_year(client, monkeypatch):
+    freeze_today(monkeypatch, datetime.date(2026, 5, 4))
+    YearlyMetricFactory(program=ProgramFactory(), indicator=visiting_indicator(), year=2026, value=50, kind="target")
+    assert client.get("/").context["figures"]["visits"].year == 2019
+
+
+def test_with_no_visit_on_record_the_headline_says_so(client, monkeypatch):
+    freeze_today(monkeypatch, datetime.date(2026, 5, 4))
+    Visit.objects.all().delete()
+    response = client.get("/")
+    visits = response.context["figures"]["visits"]
+    assert (visits.year, visits.total) == (None, 0)
+    assert headline(response.content.decode(), "visits-in-year") == "기록된 벤치마킹 방문 아직 없음"
 
 
 def test_seed_budget_headlines_show_planned_and_executed_apart_with_their_periods(client):
@@ -86,6 +137,12 @@ def test_home_chart_most_visited_and_latest(client):
     assert "최다 방문 시험 사업" in body
     assert "<polyline" in body or "<circle" in body
     assert response.context["latest_visits"][0] == visit
+
+
+def visiting_indicator():
+    from programs.models import Indicator
+
+    return Indicator.objects.get(code="visiting-organizations")
 
 
 def test_home_chart_is_the_yearly_total_with_partial_years_marked(client):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
@@ -13,10 +13,51 @@ from django.views.generic import TemplateView
 
 from portal import charts
 from portal.cache import cache_public_page
-from portal.models import ProgramFigures
-from portal.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
-from programs.models import BudgetLine, Program, Unit, YearlyMetric
+from portal.models import VisitFigures
+from portal.selectors import (
+    VISITING_ORGANIZATIONS,
+    YearTotal,
+    most_visited_programs,
+    visiting_organizations_by_year,
+    yearly_totals,
+)
+from programs.models import BudgetLine, MetricKind, Program, Unit, YearlyMetric
 from visits.models import Visit
+
+
+@dataclass
+class VisitHeadline:
+    """The named visits on record in one year: the current year where the records reach it (it
+    is covered), else the latest year with visits on record."""
+
+    year: int | None  # None: no visit on record at all
+    visits: int
+    total: int  # named visits on record, all years
+    as_of: datetime.date | None  # the sources counted that year's visiting organizations up to this date
+    in_progress: bool  # the year is the current one: so far, not the whole year
+
+
+def visit_headline(today: datetime.date) -> VisitHeadline:
+    """The current year is covered once a named visit or a source's count of visiting
+    organizations of that year is on record: then its number of visits, 0 included, is a
+    figure. Otherwise the headline is for the latest year with visits on record. Two queries: the
+    kept visit figures, one row per year and region, and the counts of the years in question."""
+    by_year: dict[int, int] = dict(VisitFigures.objects.order_by().values_list("year").annotate(n=Sum("visit_count")))
+    latest = max((year for year in by_year if year <= today.year), default=None)
+    years = {today.year} if latest is None else {today.year, latest}
+    counts = YearlyMetric.objects.filter(
+        indicator__code=VISITING_ORGANIZATIONS, kind=MetricKind.ACTUAL, year__in=years
+    ).order_by()
+    as_of = dict(counts.values_list("year").annotate(as_of=Max("as_of")))
+    covered = today.year in by_year or today.year in as_of
+    year = today.year if covered else latest
+    return VisitHeadline(
+        year=year,
+        visits=by_year.get(year, 0),
+        total=sum(by_year.values()),
+        as_of=as_of.get(year),
+        in_progress=year == today.year,
+    )
 
 
 @dataclass
@@ -88,18 +129,15 @@ def budget_headline() -> dict[str, MoneyTotal]:
     return totals
 
 
-def headline_figures() -> dict[str, Any]:
-    """The home page's numbers, in four small queries: the visits are sums of the programs'
-    figures (portal.figures), not scans of every visit; the money is one aggregate of the budget
-    lines, planned and executed apart."""
-    this_year = timezone.localdate().year
-    totals = ProgramFigures.objects.aggregate(visits=Sum("visit_count"))
+def headline_figures(today: datetime.date | None = None) -> dict:
+    """The home page's numbers, in four small queries: the visits from their kept figures (one row
+    per year and region), the money from one aggregate of the budget lines."""
+    today = today or timezone.localdate()
     return {
-        "this_year": this_year,
         "programs": Program.objects.count(),
-        "visits_total": totals["visits"] or 0,
-        "visits_this_year": Visit.objects.filter(year=this_year).count(),
+        "visits": visit_headline(today),
         "budget": budget_headline(),
+        "today": today,
     }
 
 
