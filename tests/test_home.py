@@ -146,25 +146,78 @@ def visiting_indicator():
 
 
 def test_home_chart_is_the_yearly_total_with_partial_years_marked(client):
-    import datetime
-
-    from programs.models import Indicator, YearlyMetric
-
-    indicator = Indicator.objects.get(code="visiting-organizations")
+    indicator = visiting_indicator()
     before = {row[0]: row for row in client.get("/").context["visitors_chart"].rows}
     assert "2019" in before and "*" in before["2019"][1]  # the seed's 2019 counts include a partial year
     a, b = ProgramFactory(), ProgramFactory()
-    YearlyMetricFactory(program=a, indicator=indicator, year=2031, value=40)
-    YearlyMetricFactory(program=b, indicator=indicator, year=2031, value=2, as_of=datetime.date(2031, 6, 30))
     YearlyMetricFactory(program=a, indicator=indicator, year=2030, value=7)
     YearlyMetricFactory(program=b, indicator=indicator, year=2030, value=5, kind="target")  # targets are not counted
+    YearlyMetricFactory(program=a, indicator=indicator, year=2031, value=40)
+    YearlyMetricFactory(program=b, indicator=indicator, year=2031, value=2, as_of=datetime.date(2031, 6, 30))
+    for program in (ProgramFactory(), ProgramFactory(), ProgramFactory()):  # three more reporting both years
+        YearlyMetricFactory(program=program, indicator=indicator, year=2030, value=100)
+        YearlyMetricFactory(program=program, indicator=indicator, year=2031, value=100)
     response = client.get("/")
     rows = {row[0]: row[1:] for row in response.context["visitors_chart"].rows}
-    assert rows["2030"] == ["7개 기관", ""]
-    assert rows["2031"][0] == "42개 기관 *" and "2031-06-30" in rows["2031"][1]
-    assert set(rows) == set(before) | {"2030", "2031"}
-    assert YearlyMetric.objects.filter(indicator=indicator, year=2031).count() == 2
-    assert "2031-06-30" in response.content.decode()
+    # b reports 2031 only: the sums of 2030 and 2031 are over a and the three others, the same four.
+    assert set(rows) == {"2030", "2031"}
+    assert rows["2030"][0] == "307개 기관" and rows["2031"][0] == "340개 기관"
+    assert rows["2030"][1].startswith("집계한 사업 4개")
+    assert "2031-06-30" not in response.content.decode()  # b's partial 2031 count is not in the sum
+
+
+def test_the_years_summed_are_where_the_programs_reporting_every_year_give_the_most_values():
+    from collections import Counter
+
+    from portal.selectors import reporting_years
+
+    assert reporting_years(Counter()) is None
+    # The seed: the carbon institute 2017–2019, Palbok and Seonosong 2018–2019, housing 2019 only.
+    seed = Counter({(2017, 2019, 3): 1, (2018, 2019, 2): 2, (2019, 2019, 1): 1})
+    assert reporting_years(seed) == (2018, 2019)  # 3 programs × 2 years, not 1 × 3
+    # A 2020 figure for Palbok does not move the years: one program alone reports 2018–2020.
+    palbok_2020 = seed - Counter({(2018, 2019, 2): 1}) + Counter({(2018, 2020, 3): 1})
+    assert reporting_years(palbok_2020) == (2018, 2019)
+    assert reporting_years(Counter({(2010, 2011, 2): 2, (2020, 2021, 2): 2})) == (2020, 2021)  # a tie: the later
+    # Five programs with a gap (2 of 6 years) cannot say which years they report together.
+    assert reporting_years(Counter({(2010, 2015, 2): 5, (2014, 2015, 2): 1})) == (2014, 2015)
+    # No program reports two years running: the latest year alone.
+    assert reporting_years(Counter({(2010, 2010, 1): 3, (2012, 2012, 1): 1})) == (2012, 2012)
+
+
+def test_home_total_is_over_the_programs_reporting_every_year_shown(client):
+    """Generated data: programs with different coverage per year. A total over all programs would
+    add a different set each year (one program in 2029, five in 2031, one in 2032)."""
+    indicator = visiting_indicator()
+    steady = [ProgramFactory(name_ko=f"꾸준한 사업 {n}") for n in range(4)]
+    for n, program in enumerate(steady):
+        YearlyMetricFactory(program=program, indicator=indicator, year=2030, value=100 + n)
+        as_of = datetime.date(2031, 6, 30) if n == 0 else None
+        YearlyMetricFactory(program=program, indicator=indicator, year=2031, value=200 + n, as_of=as_of)
+    newcomer = ProgramFactory(name_ko="새로 집계한 사업")
+    YearlyMetricFactory(program=newcomer, indicator=indicator, year=2031, value=5_000)  # reports 2031 only
+    early = ProgramFactory(name_ko="예전 사업")
+    YearlyMetricFactory(program=early, indicator=indicator, year=2029, value=7)
+    response = client.get("/")
+    total = response.context["reporting"]
+    assert [(t.year, t.total, t.programs) for t in total.years] == [(2030, 406, 4), (2031, 806, 4)]
+    assert total.programs == 4 and {p.name_ko for p in total.names} == {p.name_ko for p in steady}
+    rows = {row[0]: row for row in response.context["visitors_chart"].rows}
+    assert rows["2031"][1] == "806개 기관 *" and "2031-06-30" in rows["2031"][2]
+    assert "꾸준한 사업 3" in rows["2030"][2] and "새로 집계한 사업" not in rows["2031"][2]
+    body = response.content.decode()
+    assert "2030–2031년 해마다 집계한 사업 4개의 합" in body
+    assert "다른 사업 6개의 수치" in body  # the seed's four programs, the newcomer and the early one
+    assert response.context["visitors_chart"].columns[1] == "사업별 집계의 합"
+    english = client.get("/en/").content.decode()
+    assert "The sum over the 4 programs reporting every year from 2030 to 2031" in english
+    assert "counted twice" in english
+
+    # One more year's figure for one program does not make the total fall: that year is not
+    # reported by the same programs, and stays out of the sum.
+    YearlyMetricFactory(program=steady[1], indicator=indicator, year=2032, value=3)
+    again = client.get("/").context["visitors_chart"].rows
+    assert again == response.context["visitors_chart"].rows
 
 
 def test_home_most_visited_are_the_top_five_by_counted_visitors(client):

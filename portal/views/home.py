@@ -9,6 +9,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from portal import charts
@@ -16,10 +17,11 @@ from portal.cache import cache_public_page
 from portal.models import VisitFigures
 from portal.selectors import (
     VISITING_ORGANIZATIONS,
-    YearTotal,
+    ReportingTotal,
+    counted_runs,
     most_visited_programs,
+    reporting_totals,
     visiting_organizations_by_year,
-    yearly_totals,
 )
 from programs.models import BudgetLine, MetricKind, Program, Unit, YearlyMetric
 from visits.models import Visit
@@ -141,27 +143,40 @@ def headline_figures(today: datetime.date | None = None) -> dict:
     }
 
 
-def partial_total_note(total: YearTotal) -> str:
-    return _("includes partial-year counts, as of %(date)s") % {"date": total.as_of.isoformat()}
+def reporting_note(total: ReportingTotal, year: int) -> str:
+    """The note of one year's sum: how many programs it is over, and whether it is partial."""
+    note = ngettext("%(n)s program reporting", "%(n)s programs reporting", total.programs) % {"n": total.programs}
+    names = ", ".join(str(program) for program in total.names)
+    if total.more_names:
+        names = _("%(names)s and %(n)s more") % {"names": names, "n": total.more_names}
+    note = f"{note}: {names}"
+    as_of = next((t.as_of for t in total.years if t.year == year), None)
+    if as_of:
+        note += "; " + _("includes partial-year figures, as of %(date)s") % {"date": as_of.isoformat()}
+    return note
 
 
-def yearly_total_chart(totals: list[YearTotal], **options) -> charts.Chart | None:
-    """A bar a year of totals over all programs; a year is marked partial when any of its values is."""
+def reporting_total_chart(total: ReportingTotal | None, **options) -> charts.Chart | None:
+    """A bar a year of the sums over the programs reporting every year shown; a year is marked
+    partial when any of its values is, and each year's note names the programs in its sum."""
+    if total is None or not total.years:
+        return None
     points = [
-        charts.Point(str(t.year), t.total, partial=t.as_of is not None, note=partial_total_note(t) if t.as_of else "")
-        for t in totals
-        if t.total is not None
+        charts.Point(str(t.year), t.total, partial=t.as_of is not None, note=reporting_note(total, t.year))
+        for t in total.years
     ]
-    return charts.bar_chart(points, x_label=_("Year"), **options) if points else None
+    return charts.bar_chart(points, x_label=_("Year"), **options)
 
 
-def visiting_organizations_total_chart(totals: list[YearTotal]) -> charts.Chart | None:
-    """The sources' yearly counts of visiting organizations, summed over all programs."""
-    return yearly_total_chart(
-        totals,
-        title=_("Visiting organizations per year, all programs"),
+def visiting_organizations_total_chart(total: ReportingTotal | None) -> charts.Chart | None:
+    """The sources' yearly counts of visiting organizations, summed over the programs reporting
+    every year shown: a sum of the programs' counts, not a number of organizations (one that
+    visited two programs is counted twice)."""
+    return reporting_total_chart(
+        total,
+        title=_("Visiting organizations per year: sum of the programs' counts"),
         unit=str(Unit.ORGANIZATIONS.label),
-        value_label=_("Visiting organizations"),
+        value_label=_("Sum of the programs' counts"),
     )
 
 
@@ -188,15 +203,18 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        totals = yearly_totals()
+        counts = YearlyMetric.objects.filter(indicator__code=VISITING_ORGANIZATIONS)
+        total = reporting_totals(counts, counted_runs())
         most_visited = most_visited_programs(self.most_visited_count)
         by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
         table = {program: by_program[program] for program in most_visited if program in by_program}
+        years = sorted({year for by_year in table.values() for year in by_year})
         context.update(
             figures=headline_figures(),
-            visitors_chart=visiting_organizations_total_chart(totals),
+            reporting=total,
+            visitors_chart=visiting_organizations_total_chart(total),
             most_visited_chart=programs_chart(
-                [t.year for t in totals],
+                years,
                 table,
                 _("Visiting organizations per year, most-visited programs"),
                 unit=str(Unit.ORGANIZATIONS.label),

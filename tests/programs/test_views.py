@@ -261,7 +261,9 @@ def test_indicator_detail_bounded_queries(client, django_assert_max_num_queries)
         program = ProgramFactory()
         for year in (2017, 2018, 2019):
             YearlyMetricFactory(program=program, indicator=indicator, year=year, source=SourceFactory())
-    with django_assert_max_num_queries(6):
+    # 8: the indicator, its years, the programs' count and page, their values, and the total's runs,
+    # sums and named programs.
+    with django_assert_max_num_queries(9):
         assert client.get("/indicators/many/").status_code == 200
 
 
@@ -440,3 +442,37 @@ def test_the_policy_page_shows_planned_and_executed_apart(client, palbok):
     cells = re.findall(r'<td class="numeric">(.*?)</td>', row, re.S)
     assert cells[-2:] == ["–", "50억 원"]  # no plan on record; 5.0 bn executed
     assert "2019년은 2019-10-21 기준" in cells[0]
+
+
+def test_indicator_total_is_over_the_programs_reporting_every_year_shown(client):
+    indicator = IndicatorFactory(code="t-coverage", unit="people", name_ko="시험 인원")
+    steady = [ProgramFactory(name_ko=f"꾸준 {n}") for n in range(3)]
+    for program in steady:
+        for year in (2016, 2017, 2018):
+            YearlyMetricFactory(program=program, indicator=indicator, year=year, value=10)
+    late = ProgramFactory(name_ko="늦게 합류")
+    YearlyMetricFactory(program=late, indicator=indicator, year=2018, value=1_000)
+    YearlyMetricFactory(program=late, indicator=indicator, year=2019, value=1_000)
+    response = client.get("/indicators/t-coverage/")
+    chart = response.context["total_chart"]
+    # Not 30, 30, 1,030, 1,000: a program joining in 2018 is not growth of the total.
+    assert [row[:2] for row in chart.rows] == [["2016", "30명"], ["2017", "30명"], ["2018", "30명"]]
+    assert chart.columns[1] == "사업별 수치의 합"
+    body = response.content.decode()
+    assert "2016–2018년 해마다 집계한 사업 3개의 합" in body and "다른 사업 1개의 수치" in body
+    assert response.context["years"] == [2016, 2017, 2018, 2019]  # the table has every year
+
+
+def test_a_program_with_a_gap_is_in_the_sums_of_the_years_it_reports(client):
+    indicator = IndicatorFactory(code="t-gap-sum", unit="cases")
+    for _ in range(2):
+        program = ProgramFactory()
+        for year in (2030, 2031):
+            YearlyMetricFactory(program=program, indicator=indicator, year=year, value=10)
+    gappy = ProgramFactory()
+    for year in (2027, 2030, 2031):
+        YearlyMetricFactory(program=gappy, indicator=indicator, year=year, value=1)
+    reporting = client.get("/indicators/t-gap-sum/").context["reporting"]
+    assert (reporting.first_shown, reporting.last_shown, reporting.programs) == (2030, 2031, 3)
+    assert [t.total for t in reporting.years] == [21, 21]
+    assert (reporting.programs_left_out, reporting.years_left_out) == (0, True)  # 2027 is left out
