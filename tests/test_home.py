@@ -263,6 +263,18 @@ def test_seed_home_shows_the_palbok_counts(client, palbok):
     assert "84개 기관" in body and "92개 기관" in body
 
 
+def test_seed_most_visited_say_which_years_they_sum_and_that_2019_is_partial(client, palbok):
+    def item(body):
+        li = re.search(r'<li><a href="/(?:en/)?programs/palbok-art-factory/">.*?</li>', body, re.S).group(0)
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", li))
+
+    # 176 is full-year 2018 (84) and partial 2019 (92, to 21 October): the label says both.
+    korean = item(client.get("/").content.decode())
+    assert "방문 기관 수, 연도 합계 (2018–2019; 2019년은 2019-10-21 기준): 176" in korean
+    english = item(client.get("/en/").content.decode())
+    assert "summed over the years (2018–2019; 2019 counted up to 2019-10-21): 176" in english
+
+
 def test_404_page_is_in_the_portal_style_and_language(client):
     korean = client.get("/no-such-page/")
     assert korean.status_code == 404
