@@ -245,7 +245,10 @@ def test_home_bounded_queries(client, django_assert_max_num_queries):
         program = ProgramFactory()
         VisitFactory(program=program)
         BudgetLineFactory(program=program)
-    with django_assert_max_num_queries(10):
+    # 11 queries, none per program: the visits' headline (2), the budget's (1), the programs' count,
+    # the chart's runs, sums and named programs (3), the most-visited (2), the latest visits, the
+    # sources of the figures.
+    with django_assert_max_num_queries(14):
         assert client.get("/").status_code == 200
 
 
@@ -273,6 +276,33 @@ def test_seed_most_visited_say_which_years_they_sum_and_that_2019_is_partial(cli
     assert "방문 기관 수, 연도 합계 (2018–2019; 2019년은 2019-10-21 기준): 176" in korean
     english = item(client.get("/en/").content.decode())
     assert "summed over the years (2018–2019; 2019 counted up to 2019-10-21): 176" in english
+
+
+def sources_section(body: str) -> str:
+    return re.search(r'<section class="sources".*?</section>', body, re.S).group(0)
+
+
+def test_home_names_the_sources_of_its_figures(client):
+    body = client.get("/").content.decode()
+    sources = sources_section(body)
+    assert "문화재생·복지·탄소산업, 전주를 배워라" in sources  # the visits and their counts
+    assert "전주형 뉴딜로 경제 대전환 선도" in sources  # budget lines
+    cited = set(re.findall(r'href="#source-(\d+)"', body))
+    listed = set(re.findall(r'<li id="source-(\d+)"', sources))
+    assert cited == listed and len(listed) == 4  # every source is cited beside a figure, and listed
+    for figure in ("visits-in-year", "planned-budget", "executed-budget"):  # each cites its sources
+        assert 'href="#source-' in re.search(rf'<div class="figure" id="{figure}">(.*?)</div>', body, re.S).group(1)
+
+
+def test_home_lists_a_new_source_of_a_figure_it_shows(client):
+    from tests.factories import SourceFactory
+
+    source = SourceFactory(title="새 예산 보도자료")
+    BudgetLineFactory(program=ProgramFactory(), planned_amount=5, source=source)
+    unrelated = SourceFactory(title="아무 수치도 없는 문서")
+    body = client.get("/").content.decode()
+    assert source.title in sources_section(body)
+    assert unrelated.title not in body
 
 
 def test_404_page_is_in_the_portal_style_and_language(client):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
+from policies.models import Source
 from portal import charts
 from portal.cache import cache_public_page
 from portal.models import VisitFigures
@@ -25,6 +26,8 @@ from portal.selectors import (
 )
 from programs.models import BudgetLine, MetricKind, Program, Unit, YearlyMetric
 from visits.models import Visit
+
+from .programs import SourceIndex
 
 
 @dataclass
@@ -143,6 +146,21 @@ def headline_figures(today: datetime.date | None = None) -> dict:
     }
 
 
+def home_sources() -> list[Source]:
+    """The sources of the home page's figures, each marked with what it supports: visits, counts
+    of visiting organizations, budget lines. One query, a few EXISTS probes per source."""
+    uses = {
+        "for_visits": Exists(Visit.objects.filter(source=OuterRef("pk"))),
+        "for_counts": Exists(
+            YearlyMetric.objects.filter(
+                source=OuterRef("pk"), indicator__code=VISITING_ORGANIZATIONS, kind=MetricKind.ACTUAL
+            )
+        ),
+        "for_budget": Exists(BudgetLine.objects.filter(source=OuterRef("pk"))),
+    }
+    return list(Source.objects.annotate(**uses).filter(Q(for_visits=True) | Q(for_counts=True) | Q(for_budget=True)))
+
+
 def reporting_note(total: ReportingTotal, year: int) -> str:
     """The note of one year's sum: how many programs it is over, and whether it is partial."""
     note = ngettext("%(n)s program reporting", "%(n)s programs reporting", total.programs) % {"n": total.programs}
@@ -209,6 +227,17 @@ class HomeView(TemplateView):
         by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
         table = {program: by_program[program] for program in most_visited if program in by_program}
         years = sorted({year for by_year in table.values() for year in by_year})
+        latest_visits = list(Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8])
+
+        refs = SourceIndex()
+        sources = home_sources()
+        source_refs = {}
+        for use in ("for_visits", "for_budget", "for_counts"):
+            source_refs[use] = sorted(refs.ref(source) for source in sources if getattr(source, use))
+        by_pk = {source.pk: source for source in sources}
+        for visit in latest_visits:
+            visit.source_ref = refs.ref(by_pk.get(visit.source_id))
+
         context.update(
             figures=headline_figures(),
             reporting=total,
@@ -220,6 +249,8 @@ class HomeView(TemplateView):
                 unit=str(Unit.ORGANIZATIONS.label),
             ),
             most_visited=most_visited,
-            latest_visits=Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8],
+            latest_visits=latest_visits,
+            source_refs=source_refs,
+            sources=list(refs),
         )
         return context
