@@ -36,9 +36,9 @@ from programs.signals import metrics_imported
 from visits.models import Organization, Visit
 
 from .models import IndicatorFigures, ProgramFigures, VisitFigures
-from .selectors import counted_visitors_subquery, with_visit_counts
+from .selectors import LISTED_FIGURES, counted_visitors, with_visit_counts
 
-FIGURE_FIELDS = ("visit_count", "visitors_counted", "budget_total")
+FIGURE_FIELDS = ("visit_count", *LISTED_FIGURES)
 
 
 def refresh_program_figures(program_ids: Iterable[int] | None = None) -> int:
@@ -158,15 +158,27 @@ def _lock_figures(model, key: str, objects) -> None:
 
 
 def _recompute(programs) -> int:
-    rows = (
-        with_visit_counts(programs.order_by().with_budget_totals())
-        .annotate(n_counted=counted_visitors_subquery())
-        .values_list("pk", "visit_count", "n_counted", "budget_total")
+    rows = with_visit_counts(programs.order_by().with_budget_totals()).values_list(
+        "pk", "visit_count", "planned_total", "executed_total"
     )
-    figures = [
-        ProgramFigures(program_id=pk, visit_count=visits, visitors_counted=counted, budget_total=total)
-        for pk, visits, counted, total in rows
-    ]
+    counted = {row["program"]: row for row in counted_visitors(programs)}
+    figures = []
+    for pk, visits, planned, executed in rows:
+        count = counted.get(pk, {})
+        figures.append(
+            ProgramFigures(
+                program_id=pk,
+                visit_count=visits,
+                visitors_counted=count.get("total"),
+                counted_first_year=count.get("first"),
+                counted_last_year=count.get("last"),
+                counted_years=count.get("years", 0),
+                counted_partial_years=count.get("partial", 0),
+                counted_as_of=count.get("as_of"),
+                planned_total=planned,
+                executed_total=executed,
+            )
+        )
     ProgramFigures.objects.bulk_create(
         figures, batch_size=1000, update_conflicts=True, unique_fields=["program"], update_fields=FIGURE_FIELDS
     )

@@ -99,8 +99,9 @@ class ProgramFilter(FilterSet):
         label=_("Sort by"),
         choices=[
             ("name", _("Name")),
-            ("visits", _("Most visiting organizations")),
-            ("budget", _("Largest budget")),
+            ("visits", _("Most visiting organizations counted (sum of the years)")),
+            ("budget", _("Largest planned budget")),
+            ("executed", _("Largest executed amount")),
             ("start_year", _("Newest start year")),
             ("-start_year", _("Oldest start year")),
         ],
@@ -136,7 +137,8 @@ class ProgramFilter(FilterSet):
         name = localized_name("name")
         orderings = {
             "visits": [F("visitors_counted").desc(nulls_last=True), F("visit_count").desc(), name.asc()],
-            "budget": [F("budget_total").desc(nulls_last=True), name.asc()],
+            "budget": [F("planned_total").desc(nulls_last=True), name.asc()],
+            "executed": [F("executed_total").desc(nulls_last=True), name.asc()],
             "start_year": [F("start_year").desc(nulls_last=True), name.asc()],
             "-start_year": [F("start_year").asc(nulls_last=True), name.asc()],
         }

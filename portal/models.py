@@ -16,10 +16,20 @@ class ProgramFigures(models.Model):
         related_name="figures",
     )
     visit_count = models.PositiveIntegerField(_("named visits on record"), default=0)
+    # The sum of the sources' yearly counts of visiting organizations, and what it sums: a sum over
+    # years is shown with its years, and says so when a partial-year count is in it.
     visitors_counted = models.DecimalField(
         _("visiting organizations counted"), max_digits=24, decimal_places=2, null=True, blank=True
     )
-    budget_total = models.BigIntegerField(_("budget total (KRW)"), null=True, blank=True)
+    counted_first_year = models.PositiveSmallIntegerField(_("first year counted"), null=True, blank=True)
+    counted_last_year = models.PositiveSmallIntegerField(_("last year counted"), null=True, blank=True)
+    counted_years = models.PositiveSmallIntegerField(_("years counted"), default=0)
+    counted_partial_years = models.PositiveSmallIntegerField(_("partial years counted"), default=0)
+    counted_as_of = models.DateField(_("latest partial count as of"), null=True, blank=True)
+    # Planned and executed money apart, never added together: each the sum of the program's budget
+    # lines of every period (one-year and multi-year alike) that give such an amount.
+    planned_total = models.BigIntegerField(_("planned budget, all periods (KRW)"), null=True, blank=True)
+    executed_total = models.BigIntegerField(_("executed amount, all periods (KRW)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("program figures")

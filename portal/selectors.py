@@ -7,15 +7,16 @@ portal.figures keeps these sums as the data changes.
 
 from __future__ import annotations
 
-from collections import defaultdict, namedtuple
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
+from portal.models import ProgramFigures
 from programs.models import Indicator, MetricKind, Program, YearlyMetric
 from visits.models import Visit
 
@@ -42,33 +43,58 @@ def with_visit_counts(queryset: QuerySet[Program]) -> QuerySet[Program]:
     return queryset.annotate(visit_count=Coalesce(Subquery(visits), 0))
 
 
-def counted_visitors_subquery():
+def counted_visitors(programs: QuerySet[Program]) -> QuerySet[YearlyMetric]:
+    """Per program of `programs` with any count, the sum of its yearly counts of visiting
+    organizations and what it sums: `total`, `first` and `last` year, `years` (how many),
+    `partial` (how many of them are partial-year counts) and `as_of` (the latest one's date)."""
     # Index-only on programs_yearlymetric (indicator, kind, program, year) INCLUDE (value, as_of, …).
-    inner = (
+    return (
         YearlyMetric.objects.filter(
-            indicator=_indicator_id(VISITING_ORGANIZATIONS), kind=MetricKind.ACTUAL, program=OuterRef("pk")
+            indicator=_indicator_id(VISITING_ORGANIZATIONS), kind=MetricKind.ACTUAL, program__in=programs
         )
         .order_by()
         .values("program")
-        .annotate(total=Sum("value"))
-        .values("total")[:1]
+        .annotate(
+            total=Sum("value"),
+            first=Min("year"),
+            last=Max("year"),
+            years=Count("*"),
+            partial=Count("as_of"),
+            as_of=Max("as_of"),
+        )
     )
-    return Subquery(inner)
+
+
+# The figures programs_with_figures gives each program, read from its ProgramFigures row.
+LISTED_FIGURES = (
+    "visitors_counted",
+    "counted_first_year",
+    "counted_last_year",
+    "counted_years",
+    "counted_partial_years",
+    "counted_as_of",
+    "planned_total",
+    "executed_total",
+)
 
 
 def programs_with_figures(queryset: QuerySet[Program] | None = None) -> QuerySet[Program]:
     """Programs annotated with their figures (kept in ProgramFigures by portal.figures):
 
     - `visitors_counted`: the sum of the yearly counts of visiting organizations (the sources' counts),
-      None where no source gives a count at all (shown as "–", not as 0);
+      None where no source gives a count at all (shown as "–", not as 0), with what it sums:
+      `counted_first_year`, `counted_last_year`, `counted_years`, and `counted_partial_years` with
+      `counted_as_of` (the latest partial count's date), and `counted_span` (years from first to last);
     - `visit_count`: the number of named visits on record (a subset of the counts, never added to them);
-    - `budget_total`: the planned (else executed) amounts of all budget lines, in KRW.
+    - `planned_total` and `executed_total`: the planned and the executed amounts of all budget lines,
+      in KRW, apart.
     """
     queryset = Program.objects.all() if queryset is None else queryset
     return queryset.annotate(
         visit_count=Coalesce(F("figures__visit_count"), 0, output_field=IntegerField()),
-        visitors_counted=F("figures__visitors_counted"),
-        budget_total=F("figures__budget_total"),
+        **{name: F(f"figures__{name}") for name in LISTED_FIGURES},
+        # The years from the first to the last counted: as many as `counted_years` when unbroken.
+        counted_span=F("figures__counted_last_year") - F("figures__counted_first_year") + 1,
     )
 
 
@@ -111,39 +137,132 @@ class YearTotal:
     """One year's sum of an indicator's actual values across programs."""
 
     year: int
-    total: Decimal | None  # None for a year with only targets
+    total: Decimal
     programs: int  # how many programs the sum is over
-    as_of: date | None  # the latest as-of date among its values: the year is partial if set
+    as_of: date | None  # the latest as-of date among its values
     partial: bool = False  # a value of the year is partial (as of a date, or marked partial)
     approximate: bool = False  # a value of the year is about so many: so is the sum
 
 
-def yearly_totals(indicator_filter: dict | None = None, *, all_years: bool = False) -> list[YearTotal]:
-    """Per year, the sum of the actual values of one indicator over all programs, in one GROUP BY.
+# A program's years with a value, as (first year, last year, how many years).
+Run = tuple[int, int, int]
 
-    A year is partial when any of its values is a partial-year figure (has an as-of date, or is
-    marked partial), and approximate when any is approximate.
-    `all_years`: also the years with only targets (their total is None).
-    """
-    if indicator_filter is None:
-        indicator_filter = {"indicator": _indicator_id(VISITING_ORGANIZATIONS)}
-    actual = Q(kind=MetricKind.ACTUAL)
-    metrics = YearlyMetric.objects.filter(**indicator_filter)
-    if not all_years:
-        metrics = metrics.filter(actual)
+
+@dataclass
+class ReportingTotal:
+    """The yearly sums of an indicator's actual values over the same programs every year: those
+    reporting every year shown. A sum over a different set of programs each year would read
+    more programs reporting as growth."""
+
+    years: list[YearTotal]
+    programs: int  # the programs in every year's sum
+    names: list[Program]  # the largest of them (all of them where few)
+    programs_with_values: int  # every program with an actual value, in the sums or not
+    first_year: int  # the first and last year of any actual value, shown or not
+    last_year: int
+
+    @property
+    def first_shown(self) -> int:
+        return self.years[0].year
+
+    @property
+    def last_shown(self) -> int:
+        return self.years[-1].year
+
+    @property
+    def more_names(self) -> int:
+        return self.programs - len(self.names)
+
+    @property
+    def programs_left_out(self) -> int:
+        return self.programs_with_values - self.programs
+
+    @property
+    def years_left_out(self) -> bool:
+        return self.first_year < self.first_shown or self.last_year > self.last_shown
+
+
+def counted_runs() -> Counter[Run]:
+    """How many programs have each run of yearly counts of visiting organizations, from the
+    programs' kept figures: a few rows, however many programs there are."""
     rows = (
-        metrics.order_by()
+        ProgramFigures.objects.filter(counted_years__gt=0)
+        .order_by()
+        .values_list("counted_first_year", "counted_last_year", "counted_years")
+        .annotate(n=Count("*"))
+    )
+    return Counter({(first, last, years): n for first, last, years, n in rows})
+
+
+def value_runs(metrics: QuerySet[YearlyMetric]) -> Counter[Run]:
+    """How many programs have each run of actual values among `metrics` (one row per program)."""
+    rows = (
+        metrics.filter(kind=MetricKind.ACTUAL)
+        .order_by()
+        .values("program")
+        .annotate(first=Min("year"), last=Max("year"), years=Count("*"))
+        .values_list("first", "last", "years")
+    )
+    return Counter(rows)
+
+
+def reporting_years(runs: Counter[Run]) -> tuple[int, int] | None:
+    """The years to sum over: of the spans of two or more years, the one whose programs reporting
+    every year of it give the most values (programs × years); on a tie the later, then the
+    longer. Where no program reports two years running, the latest year alone.
+
+    A program's years are known here only by their first, last and number: one with a gap is
+    left out of this choice (the sums over the chosen years still count it if it reports each)."""
+    if not runs:
+        return None
+    unbroken: Counter[tuple[int, int]] = Counter()
+    for (first, last, years), programs in runs.items():
+        if years == last - first + 1:
+            unbroken[(first, last)] += programs
+    best, best_key = None, (0, 0, 0)
+    # A best span starts at some program's first year and ends at some program's last year.
+    for start in {first for first, _last in unbroken}:
+        for end in {last for _first, last in unbroken}:
+            if end <= start:
+                continue
+            programs = sum(n for (first, last), n in unbroken.items() if first <= start and last >= end)
+            key = (programs * (end - start + 1), end, end - start)
+            if programs and key > best_key:
+                best, best_key = (start, end), key
+    if best is None:
+        latest = max(last for _first, last, _years in runs)
+        return latest, latest
+    return best
+
+
+# How many of the programs in a sum are named beside it (the rest are counted).
+NAMED_PROGRAMS = 5
+
+
+def reporting_totals(metrics: QuerySet[YearlyMetric], runs: Counter[Run]) -> ReportingTotal | None:
+    """The yearly sums of the actual values among `metrics` (one indicator's) over the programs
+    reporting every year of reporting_years(runs), with those programs: two queries."""
+    years = reporting_years(runs)
+    if years is None:
+        return None
+    first, last = years
+    in_years = metrics.filter(kind=MetricKind.ACTUAL, year__gte=first, year__lte=last).order_by()
+    # One value per program, indicator, year and kind (the metric's unique key): a program with
+    # as many values as there are years reports each of them.
+    every_year = in_years.values("program").annotate(n=Count("*")).filter(n=last - first + 1).values("program")
+    rows = (
+        in_years.filter(program__in=every_year)
         .values("year")
         .annotate(
-            total=Sum("value", filter=actual),
-            programs=Count("program", filter=actual),
-            latest_as_of=Max("as_of", filter=actual),
-            partial_values=Count("year", filter=actual & (Q(as_of__isnull=False) | Q(partial=True))),
-            approximate_values=Count("year", filter=actual & Q(approximate=True)),
+            total=Sum("value"),
+            programs=Count("*"),
+            latest_as_of=Max("as_of"),
+            partial_values=Count("*", filter=Q(as_of__isnull=False) | Q(partial=True)),
+            approximate_values=Count("*", filter=Q(approximate=True)),
         )
         .order_by("year")
     )
-    return [
+    totals = [
         YearTotal(
             r["year"],
             r["total"],
@@ -154,6 +273,18 @@ def yearly_totals(indicator_filter: dict | None = None, *, all_years: bool = Fal
         )
         for r in rows
     ]
+    # Named largest first: the programs that weigh most in the sums.
+    share = in_years.filter(program=OuterRef("pk")).values("program").annotate(s=Sum("value")).values("s")
+    names = Program.objects.filter(pk__in=every_year).annotate(share=Subquery(share)).only("slug", "name_ko", "name_en")
+    names = list(names.order_by(F("share").desc(), "slug")[:NAMED_PROGRAMS])
+    return ReportingTotal(
+        years=totals,
+        programs=totals[0].programs if totals else 0,
+        names=names,
+        programs_with_values=sum(runs.values()),
+        first_year=min(first for first, _last, _years in runs),
+        last_year=max(last for _first, last, _years in runs),
+    )
 
 
 def most_visited_programs(limit: int = 5) -> list[Program]:

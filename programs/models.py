@@ -4,7 +4,6 @@ metrics, budget lines, milestones and awards."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -38,15 +37,15 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(q)
 
     def with_budget_totals(self):
-        """Budget per program: the planned amount, or the executed one where no plan is recorded."""
-        lines = (
-            BudgetLine.objects.filter(program=OuterRef("pk"))
-            .order_by()
-            .values("program")
-            .annotate(total=Sum(Coalesce("planned_amount", "executed_amount")))
-            .values("total")
-        )
-        return self.annotate(budget_total=Subquery(lines, output_field=models.BigIntegerField()))
+        """Per program, `planned_total` and `executed_total`: the planned and the executed amounts
+        of its budget lines, each summed apart (money planned and money spent are never added
+        together); None where no line gives such an amount."""
+        lines = BudgetLine.objects.filter(program=OuterRef("pk")).order_by().values("program")
+
+        def total(field):
+            return Subquery(lines.annotate(total=Sum(field)).values("total"), output_field=models.BigIntegerField())
+
+        return self.annotate(planned_total=total("planned_amount"), executed_total=total("executed_amount"))
 
 
 class Program(models.Model):

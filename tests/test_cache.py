@@ -55,7 +55,9 @@ def fragments():
 # With the page cache off, what a request asks the database once the {% cache %} fragments are
 # built: only what is its own.
 FRAGMENT_PAGES = {
-    "/visits/?region=gyeonggi": 3,  # the count, the page of visits, the form's programs (totals, charts: cached)
+    # The count, the page of visits, the form's programs, the sources of the filtered visits
+    # (totals, charts: cached).
+    "/visits/?region=gyeonggi": 4,
     "/policies/": 6,  # the count, the page of policies, their core values and terms, the form's two choices
 }
 

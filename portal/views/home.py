@@ -2,65 +2,203 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
+from policies.models import Source
 from portal import charts, qualifiers
 from portal.cache import cache_public_page
-from portal.models import ProgramFigures
-from portal.selectors import YearTotal, most_visited_programs, visiting_organizations_by_year, yearly_totals
-from programs.models import Program, Unit, YearlyMetric
+from portal.models import VisitFigures
+from portal.selectors import (
+    VISITING_ORGANIZATIONS,
+    ReportingTotal,
+    counted_runs,
+    most_visited_programs,
+    reporting_totals,
+    visiting_organizations_by_year,
+)
+from programs.models import BudgetLine, MetricKind, Program, Unit, YearlyMetric
 from visits.models import Visit
 
+from .programs import SourceIndex
 
-def headline_figures() -> dict[str, Any]:
-    """The home page's numbers, in three small queries: the totals are sums of the programs'
-    figures (portal.figures), not scans of every visit and budget line."""
-    this_year = timezone.localdate().year
-    totals = ProgramFigures.objects.aggregate(visits=Sum("visit_count"), budget=Sum("budget_total"))
+
+@dataclass
+class VisitHeadline:
+    """The named visits on record in one year: the current year where the records reach it (it
+    is covered), else the latest year with visits on record."""
+
+    year: int | None  # None: no visit on record at all
+    visits: int
+    total: int  # named visits on record, all years
+    as_of: datetime.date | None  # the sources counted that year's visiting organizations up to this date
+    in_progress: bool  # the year is the current one: so far, not the whole year
+
+
+def visit_headline(today: datetime.date) -> VisitHeadline:
+    """The current year is covered once a named visit or a source's count of visiting
+    organizations of that year is on record: then its number of visits, 0 included, is a
+    figure. Otherwise the headline is for the latest year with visits on record. Two queries: the
+    kept visit figures, one row per year and region, and the counts of the years in question."""
+    by_year: dict[int, int] = dict(VisitFigures.objects.order_by().values_list("year").annotate(n=Sum("visit_count")))
+    latest = max((year for year in by_year if year <= today.year), default=None)
+    years = {today.year} if latest is None else {today.year, latest}
+    counts = YearlyMetric.objects.filter(
+        indicator__code=VISITING_ORGANIZATIONS, kind=MetricKind.ACTUAL, year__in=years
+    ).order_by()
+    as_of = dict(counts.values_list("year").annotate(as_of=Max("as_of")))
+    covered = today.year in by_year or today.year in as_of
+    year = today.year if covered else latest
+    return VisitHeadline(
+        year=year,
+        visits=by_year.get(year, 0),
+        total=sum(by_year.values()),
+        as_of=as_of.get(year),
+        in_progress=year == today.year,
+    )
+
+
+@dataclass
+class MoneyPart:
+    lines: int
+    amount: int
+
+
+@dataclass
+class MoneyTotal:
+    """The planned (or the executed) amounts of every budget line, with the years they cover and
+    what kinds of period they add together."""
+
+    amount: int | None
+    first_year: int | None
+    last_year: int | None
+    one_year: MoneyPart
+    multi_year: MoneyPart
+    period_not_given: MoneyPart  # the source gives no first year (a total "by 2024", or no years at all)
+
+    @property
+    def period(self) -> str:
+        if self.first_year is None and self.last_year is None:
+            return ""
+        return BudgetLine(start_year=self.first_year, end_year=self.last_year).period_label
+
+    @property
+    def parts(self) -> list[tuple[str, MoneyPart]]:
+        named = (
+            ("one_year", self.one_year),
+            ("multi_year", self.multi_year),
+            ("period_not_given", self.period_not_given),
+        )
+        return [(kind, part) for kind, part in named if part.lines]
+
+
+# A budget line's period: one fiscal year, several, or a first year the source does not give.
+PERIODS = {
+    "one_year": Q(start_year__isnull=False) & (Q(end_year__isnull=True) | Q(end_year=F("start_year"))),
+    "multi_year": Q(start_year__isnull=False, end_year__gt=F("start_year")),
+    "period_not_given": Q(start_year__isnull=True),
+}
+
+
+def budget_headline() -> dict[str, MoneyTotal]:
+    """Planned and executed money apart, never added together, each with its years and how many
+    one-year and multi-year amounts it sums: one query over the budget lines."""
+    aggregates = {}
+    for kind in ("planned", "executed"):
+        has = Q(**{f"{kind}_amount__isnull": False})
+        aggregates[f"{kind}_first"] = Min("start_year", filter=has)
+        aggregates[f"{kind}_last"] = Max(Coalesce("end_year", "start_year"), filter=has)
+        for period, condition in PERIODS.items():
+            aggregates[f"{kind}_{period}_lines"] = Count("pk", filter=has & condition)
+            aggregates[f"{kind}_{period}_amount"] = Sum(f"{kind}_amount", filter=has & condition)
+    row = BudgetLine.objects.order_by().aggregate(**aggregates)
+    totals = {}
+    for kind in ("planned", "executed"):
+        parts = {
+            period: MoneyPart(row[f"{kind}_{period}_lines"], row[f"{kind}_{period}_amount"] or 0) for period in PERIODS
+        }
+        lines = sum(part.lines for part in parts.values())
+        totals[kind] = MoneyTotal(
+            amount=sum(part.amount for part in parts.values()) if lines else None,
+            first_year=row[f"{kind}_first"],
+            last_year=row[f"{kind}_last"],
+            **parts,
+        )
+    return totals
+
+
+def headline_figures(today: datetime.date | None = None) -> dict:
+    """The home page's numbers, in four small queries: the visits from their kept figures (one row
+    per year and region), the money from one aggregate of the budget lines."""
+    today = today or timezone.localdate()
     return {
-        "this_year": this_year,
         "programs": Program.objects.count(),
-        "visits_total": totals["visits"] or 0,
-        "visits_this_year": Visit.objects.filter(year=this_year).count(),
-        "budget_total": totals["budget"],
+        "visits": visit_headline(today),
+        "budget": budget_headline(),
+        "today": today,
     }
 
 
-def partial_total_note(total: YearTotal) -> str:
-    if total.as_of is None:
-        return _("includes partial-year counts (see the programs' notes)")
-    return _("includes partial-year counts, as of %(date)s") % {"date": total.as_of.isoformat()}
+def home_sources() -> list[Source]:
+    """The sources of the home page's figures, each marked with what it supports: visits, counts
+    of visiting organizations, budget lines. One query, a few EXISTS probes per source."""
+    uses = {
+        "for_visits": Exists(Visit.objects.filter(source=OuterRef("pk"))),
+        "for_counts": Exists(
+            YearlyMetric.objects.filter(
+                source=OuterRef("pk"), indicator__code=VISITING_ORGANIZATIONS, kind=MetricKind.ACTUAL
+            )
+        ),
+        "for_budget": Exists(BudgetLine.objects.filter(source=OuterRef("pk"))),
+    }
+    return list(Source.objects.annotate(**uses).filter(Q(for_visits=True) | Q(for_counts=True) | Q(for_budget=True)))
 
 
-def yearly_total_chart(totals: list[YearTotal], **options) -> charts.Chart | None:
-    """A bar a year of totals over all programs; a year is marked partial when any of its values
-    is, and approximate ("약") when any is."""
+def reporting_note(total: ReportingTotal, year: int) -> str:
+    """The note of one year's sum: how many programs it is over, and whether it is partial."""
+    note = ngettext("%(n)s program reporting", "%(n)s programs reporting", total.programs) % {"n": total.programs}
+    names = ", ".join(str(program) for program in total.names)
+    if total.more_names:
+        names = _("%(names)s and %(n)s more") % {"names": names, "n": total.more_names}
+    note = f"{note}: {names}"
+    this = next((t for t in total.years if t.year == year), None)
+    if this and this.as_of:
+        note += "; " + _("includes partial-year figures, as of %(date)s") % {"date": this.as_of.isoformat()}
+    elif this and this.partial:
+        note += "; " + _("includes partial-year counts (see the programs' notes)")
+    return note
+
+
+def reporting_total_chart(total: ReportingTotal | None, **options) -> charts.Chart | None:
+    """A bar a year of the sums over the programs reporting every year shown; a year is marked
+    partial when any of its values is, and each year's note names the programs in its sum."""
+    if total is None or not total.years:
+        return None
     points = [
         charts.Point(
-            str(t.year),
-            t.total,
-            partial=t.partial,
-            note=partial_total_note(t) if t.partial else "",
-            approximate=t.approximate,
+            str(t.year), t.total, partial=t.partial, note=reporting_note(total, t.year), approximate=t.approximate
         )
-        for t in totals
-        if t.total is not None
+        for t in total.years
     ]
-    return charts.bar_chart(points, x_label=_("Year"), **options) if points else None
+    return charts.bar_chart(points, x_label=_("Year"), **options)
 
 
-def visiting_organizations_total_chart(totals: list[YearTotal]) -> charts.Chart | None:
-    """The sources' yearly counts of visiting organizations, summed over all programs."""
-    return yearly_total_chart(
-        totals,
-        title=_("Visiting organizations per year, all programs"),
+def visiting_organizations_total_chart(total: ReportingTotal | None) -> charts.Chart | None:
+    """The sources' yearly counts of visiting organizations, summed over the programs reporting
+    every year shown: a sum of the programs' counts, not a number of organizations (one that
+    visited two programs is counted twice)."""
+    return reporting_total_chart(
+        total,
+        title=_("Visiting organizations per year: sum of the programs' counts"),
         unit=str(Unit.ORGANIZATIONS.label),
-        value_label=_("Visiting organizations"),
+        value_label=_("Sum of the programs' counts"),
     )
 
 
@@ -83,20 +221,36 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        totals = yearly_totals()
+        counts = YearlyMetric.objects.filter(indicator__code=VISITING_ORGANIZATIONS)
+        total = reporting_totals(counts, counted_runs())
         most_visited = most_visited_programs(self.most_visited_count)
         by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
         table = {program: by_program[program] for program in most_visited if program in by_program}
+        years = sorted({year for by_year in table.values() for year in by_year})
+        latest_visits = list(Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8])
+
+        refs = SourceIndex()
+        sources = home_sources()
+        source_refs = {}
+        for use in ("for_visits", "for_budget", "for_counts"):
+            source_refs[use] = sorted(refs.ref(source) for source in sources if getattr(source, use))
+        by_pk = {source.pk: source for source in sources}
+        for visit in latest_visits:
+            visit.source_ref = refs.ref(by_pk.get(visit.source_id))
+
         context.update(
             figures=headline_figures(),
-            visitors_chart=visiting_organizations_total_chart(totals),
+            reporting=total,
+            visitors_chart=visiting_organizations_total_chart(total),
             most_visited_chart=programs_chart(
-                [t.year for t in totals],
+                years,
                 table,
                 _("Visiting organizations per year, most-visited programs"),
                 unit=str(Unit.ORGANIZATIONS.label),
             ),
             most_visited=most_visited,
-            latest_visits=Visit.objects.with_related().order_by("-recorded_at", "-pk")[:8],
+            latest_visits=latest_visits,
+            source_refs=source_refs,
+            sources=list(refs),
         )
         return context

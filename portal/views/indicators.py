@@ -16,8 +16,8 @@ from django.views.generic import DetailView, ListView
 from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
 from portal.downloads import large_download_response
-from portal.selectors import yearly_totals
-from portal.views.home import programs_chart, yearly_total_chart
+from portal.selectors import reporting_totals, value_runs
+from portal.views.home import programs_chart, reporting_total_chart
 from programs.models import (
     Indicator,
     MetricKind,
@@ -105,9 +105,8 @@ class IndicatorDetailView(DetailView):
         unit = indicator.unit_after_number
         money = indicator.unit == Unit.KRW
         refs = SourceIndex()
-        # Every year of the indicator (actual or target), with the sum of the actual values.
-        totals = yearly_totals({"indicator": indicator}, all_years=True)
-        years = [t.year for t in totals]
+        # Every year of the indicator (actual or target).
+        years = list(indicator.metrics.order_by("year").values_list("year", flat=True).distinct())
         paginator, page = self.paginate_programs(indicator)
         metrics = list(self.metrics(indicator).filter(program__in=[p.pk for p in page.object_list]))
         by_program: OrderedDict[Program, dict[int, dict]] = OrderedDict((p, {}) for p in page.object_list)
@@ -118,13 +117,16 @@ class IndicatorDetailView(DetailView):
             {"program": program, "cells": [cells.get(year, {}) for year in years]}
             for program, cells in by_program.items()
         ]
-        total_chart = None
+        total_chart = reporting = None
         if indicator.unit in ADDITIVE_UNITS:
-            total_chart = yearly_total_chart(
-                totals,
-                title=_("%(indicator)s per year, all programs") % {"indicator": indicator.name},
+            # Summed over the same programs every year: those reporting every year shown.
+            values = indicator.metrics.all()
+            reporting = reporting_totals(values, value_runs(values))
+            total_chart = reporting_total_chart(
+                reporting,
+                title=_("%(indicator)s per year: sum of the programs' values") % {"indicator": indicator.name},
                 unit=unit,
-                value_label=indicator.name,
+                value_label=_("Sum of the programs' values"),
                 money=money,
             )
         chart = None
@@ -147,6 +149,7 @@ class IndicatorDetailView(DetailView):
             "rows": rows,
             "targets": with_status(attainments(metrics), timezone.localdate()),
             "total_chart": total_chart,
+            "reporting": reporting,
             "by_program_chart": chart,
             "sources": list(refs),
             "program_count": paginator.count,

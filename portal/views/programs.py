@@ -61,8 +61,14 @@ class ProgramListView(DownloadableFilterView):
             "end_year",
             "policies",
             "visiting_organizations_counted",
+            "visiting_organizations_first_year",
+            "visiting_organizations_last_year",
+            "visiting_organizations_years",
+            "visiting_organizations_partial_years",
+            "visiting_organizations_partial_as_of",
             "named_visits_on_record",
-            "budget_total_krw",
+            "planned_budget_krw",
+            "executed_budget_krw",
             "url",
         ]
 
@@ -79,8 +85,14 @@ class ProgramListView(DownloadableFilterView):
                 program.end_year,
                 ";".join(policy.slug for policy in program.policies.all()),
                 program.visitors_counted,
+                program.counted_first_year,
+                program.counted_last_year,
+                program.counted_years,
+                program.counted_partial_years,
+                program.counted_as_of,
                 program.visit_count,
-                program.budget_total,
+                program.planned_total,
+                program.executed_total,
                 self.request.build_absolute_uri(program.get_absolute_url()),
             ]
 

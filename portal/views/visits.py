@@ -14,6 +14,7 @@ from portal.cache import cache_public_page, fragment_key
 from portal.filters import VisitFilter
 from portal.models import ProgramFigures, VisitFigures
 from portal.views.lists import DownloadableFilterView
+from portal.views.programs import SourceIndex
 from visits.models import Organization, Region, Visit
 
 logger = logging.getLogger("portal.cache")
@@ -27,9 +28,10 @@ class VisitListView(DownloadableFilterView):
     paginate_by = 20  # as the program and policy lists
     download_name = "visits"
 
-    # What a row shows, and nothing more: no source, no program description (a third of the
-    # columns and a model instance a row fewer to build).
+    # What a row shows, and nothing more: its source by id only (the page's numbered list names
+    # it), no program description (a third of the columns and a model instance a row fewer to build).
     row_fields = (
+        "source",
         "year",
         "visited_on",
         "program",
@@ -119,8 +121,21 @@ class VisitListView(DownloadableFilterView):
             )
         return {"year_chart": year_chart, "region_chart": region_chart}
 
+    def sources(self) -> list[Source]:
+        """The sources of every visit the page counts (the filtered set, not only this page's
+        rows), in one query: unfiltered, an EXISTS probe per source; filtered, one pass over the
+        filtered visits, as their count makes."""
+        if self.unfiltered:
+            return list(Source.objects.filter(Exists(Visit.objects.filter(source=OuterRef("pk")))))
+        return list(Source.objects.filter(pk__in=self.object_list.order_by().values("source")))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        refs = SourceIndex()
+        numbers = {source.pk: refs.ref(source) for source in self.sources()}
+        for visit in context["visits"]:
+            visit.source_ref = numbers.get(visit.source_id)
+        context["sources"] = list(refs)
         context["fragment_seconds"] = settings.PUBLIC_FRAGMENT_CACHE_SECONDS
         if context["fragment_seconds"]:
             try:

@@ -163,7 +163,9 @@ def test_citizen_downloads_palbok_figures_as_csv_from_the_pages(page):
     open_page(page, "/programs/?q=팔복")
     rows = {r["slug"]: r for r in read_csv(download(page, csv_link(page)))}
     assert PALBOK in rows, sorted(rows)
-    assert int(float(rows[PALBOK]["budget_total_krw"])) == 5_000_000_000
+    # Money spent, as the source gives it, in its own column: no plan is on record.
+    assert int(float(rows[PALBOK]["executed_budget_krw"])) == 5_000_000_000
+    assert rows[PALBOK]["planned_budget_krw"] == ""
 
 
 CSV_LINKS = """root => Array.from(root.querySelectorAll("a[href]"))

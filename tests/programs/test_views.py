@@ -261,7 +261,9 @@ def test_indicator_detail_bounded_queries(client, django_assert_max_num_queries)
         program = ProgramFactory()
         for year in (2017, 2018, 2019):
             YearlyMetricFactory(program=program, indicator=indicator, year=year, source=SourceFactory())
-    with django_assert_max_num_queries(6):
+    # 8: the indicator, its years, the programs' count and page, their values, and the total's runs,
+    # sums and named programs.
+    with django_assert_max_num_queries(9):
         assert client.get("/indicators/many/").status_code == 200
 
 
@@ -350,7 +352,8 @@ def test_program_list_shows_a_dash_where_no_source_counts_visitors(client):
     zero = re.search(r'<a href="/programs/counted-zero/">.*?</tr>', body, re.S).group(0)
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'<td class="numeric">(.*?)</td>', uncounted, re.S)]
     assert cells[0] == "–"  # no count at all
-    assert re.findall(r'<td class="numeric">(.*?)</td>', zero, re.S)[0] == "0"  # a count of zero is a count
+    # A count of zero is a count (with the year it counts under it).
+    assert re.findall(r'<td class="numeric">(.*?)<span class="meta">2020</span></td>', zero, re.S)[0] == "0"
 
 
 def test_visit_table_does_not_repeat_a_region_as_its_municipality(client):
@@ -390,3 +393,98 @@ def test_program_and_indicator_pages_show_target_attainment_in_both_languages(cl
     response = client.get("/en/indicators/public-purchasing/")
     assert response.status_code == 200, "the seed's public-purchasing indicator code"
     assert "KRW 4.3 bn against a target of KRW 8.1 bn (53 %), first half of 2019" in response.content.decode()
+
+
+def test_program_list_shows_planned_and_executed_apart_and_sorts_by_each(client):
+    planner = ProgramFactory(slug="t-planned", name_ko="가 예산시험")
+    spender = ProgramFactory(slug="t-spent", name_ko="나 예산시험")
+    BudgetLineFactory(program=planner, planned_amount=500, executed_amount=None)
+    BudgetLineFactory(program=spender, planned_amount=100, executed_amount=90)
+    BudgetLineFactory(program=spender, start_year=None, end_year=None, planned_amount=None, executed_amount=2_000)
+    body = client.get("/programs/?q=예산시험").content.decode()
+    assert "계획 예산 (전 기간)" in body and "집행액 (전 기간)" in body
+    row = re.search(r'<a href="/programs/t-spent/">.*?</tr>', body, re.S).group(0)
+    cells = re.findall(r'<td class="numeric">(.*?)</td>', row, re.S)
+    assert cells[-2:] == ["100 원", "2,090 원"]  # planned, executed: never 2,190
+    planned = client.get("/programs/?q=예산시험&sort=budget").context["programs"]
+    executed = client.get("/programs/?q=예산시험&sort=executed").context["programs"]
+    assert [p.slug for p in planned] == ["t-planned", "t-spent"]
+    assert [p.slug for p in executed] == ["t-spent", "t-planned"]
+    rows = {r["slug"]: r for r in csv_rows(client, "/programs/download.csv?q=예산시험")}
+    assert (rows["t-spent"]["planned_budget_krw"], rows["t-spent"]["executed_budget_krw"]) == ("100", "2090")
+    assert (rows["t-planned"]["planned_budget_krw"], rows["t-planned"]["executed_budget_krw"]) == ("500", "")
+    assert "budget_total_krw" not in rows["t-spent"]
+
+
+def csv_rows(client, url):
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+
+
+def test_program_list_and_download_say_which_years_a_count_sums(client, palbok):
+    body = client.get("/en/programs/?q=Palbok").content.decode()
+    row = re.search(r'<a href="/en/programs/palbok-art-factory/">.*?</tr>', body, re.S).group(0)
+    assert '176<span class="meta">2018–2019; 2019 counted up to 2019-10-21</span>' in row
+    assert "Visiting organizations counted (sum of the years)" in body
+    palbok_row = {r["slug"]: r for r in csv_rows(client, "/programs/download.csv?q=팔복")}["palbok-art-factory"]
+    assert palbok_row["visiting_organizations_counted"] == "176"
+    assert (palbok_row["visiting_organizations_first_year"], palbok_row["visiting_organizations_last_year"]) == (
+        "2018",
+        "2019",
+    )
+    assert palbok_row["visiting_organizations_partial_years"] == "1"
+    assert palbok_row["visiting_organizations_partial_as_of"] == "2019-10-21"
+    assert palbok_row["executed_budget_krw"] == "5000000000" and palbok_row["planned_budget_krw"] == ""
+
+
+def test_a_count_with_a_gap_says_how_many_years_it_sums(client):
+    program = ProgramFactory(slug="t-gap", name_ko="띄엄 집계 사업")
+    for year in (2015, 2017, 2019):
+        YearlyMetricFactory(program=program, indicator=visiting_indicator(), year=year, value=1)
+    body = client.get("/programs/?q=띄엄").content.decode()
+    assert '3<span class="meta">2015–2019년 중 3개 연도</span>' in body
+
+
+def test_the_policy_page_shows_planned_and_executed_apart(client, palbok):
+    policy = palbok.policies.order_by("pk").first()
+    body = client.get(policy.get_absolute_url()).content.decode()
+    row = re.search(r'<a href="/programs/palbok-art-factory/">.*?</tr>', body, re.S).group(0)
+    cells = re.findall(r'<td class="numeric">(.*?)</td>', row, re.S)
+    assert cells[-2:] == ["–", "50억 원"]  # no plan on record; 5.0 bn executed
+    assert "2019년은 2019-10-21 기준" in cells[0]
+
+
+def test_indicator_total_is_over_the_programs_reporting_every_year_shown(client):
+    indicator = IndicatorFactory(code="t-coverage", unit="people", name_ko="시험 인원")
+    steady = [ProgramFactory(name_ko=f"꾸준 {n}") for n in range(3)]
+    for program in steady:
+        for year in (2016, 2017, 2018):
+            YearlyMetricFactory(program=program, indicator=indicator, year=year, value=10)
+    late = ProgramFactory(name_ko="늦게 합류")
+    YearlyMetricFactory(program=late, indicator=indicator, year=2018, value=1_000)
+    YearlyMetricFactory(program=late, indicator=indicator, year=2019, value=1_000)
+    response = client.get("/indicators/t-coverage/")
+    chart = response.context["total_chart"]
+    # Not 30, 30, 1,030, 1,000: a program joining in 2018 is not growth of the total.
+    assert [row[:2] for row in chart.rows] == [["2016", "30명"], ["2017", "30명"], ["2018", "30명"]]
+    assert chart.columns[1] == "사업별 수치의 합"
+    body = response.content.decode()
+    assert "2016–2018년 해마다 집계한 사업 3개의 합" in body and "다른 사업 1개의 수치" in body
+    assert response.context["years"] == [2016, 2017, 2018, 2019]  # the table has every year
+
+
+def test_a_program_with_a_gap_is_in_the_sums_of_the_years_it_reports(client):
+    indicator = IndicatorFactory(code="t-gap-sum", unit="cases")
+    for _ in range(2):
+        program = ProgramFactory()
+        for year in (2030, 2031):
+            YearlyMetricFactory(program=program, indicator=indicator, year=year, value=10)
+    gappy = ProgramFactory()
+    for year in (2027, 2030, 2031):
+        YearlyMetricFactory(program=gappy, indicator=indicator, year=year, value=1)
+    reporting = client.get("/indicators/t-gap-sum/").context["reporting"]
+    assert (reporting.first_shown, reporting.last_shown, reporting.programs) == (2030, 2031, 3)
+    assert [t.total for t in reporting.years] == [21, 21]
+    assert (reporting.programs_left_out, reporting.years_left_out) == (0, True)  # 2027 is left out

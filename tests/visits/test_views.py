@@ -1,11 +1,12 @@
 """The benchmarking-visit list, its totals, charts and feeds."""
 
 import datetime
+import re
 
 import pytest
 
 from portal.views.visits import VisitListView
-from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
+from tests.factories import OrganizationFactory, ProgramFactory, SourceFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -160,9 +161,9 @@ def test_pages_of_one_filtered_list_share_its_totals(client, settings, django_as
     per_page = VisitListView.paginate_by  # 60 visits: three full pages
     first = client.get("/visits/?program=t-paged&region=ulsan")
     assert totals(first)["visits"] == 60 and first.context["paginator"].num_pages == 60 // per_page
-    # The program lookup, the form's programs, the count and the page; the totals and charts come
-    # from the fragment cache.
-    with django_assert_max_num_queries(4):
+    # The program lookup, the form's programs, the count, the page and the sources of the filtered
+    # visits; the totals and charts come from the fragment cache.
+    with django_assert_max_num_queries(5):
         second = client.get("/visits/?program=t-paged&region=ulsan&page=2")
     assert totals_and_charts(second) == totals_and_charts(first)
     assert len(second.context["visits"]) == per_page
@@ -232,3 +233,26 @@ def test_rss_descriptions_escape_the_markup_staff_typed(client, visit_with_marku
     assert "<b>" not in description and "<script>" not in description
     assert "목적 &lt;b&gt;x&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in description
     assert "출판사 &lt;b&gt;x&lt;/b&gt;" in description
+
+
+def source_list(body: str) -> list[str]:
+    section = re.search(r'<section class="sources".*?</section>', body, re.S)
+    return re.findall(r'<li id="source-\d+">(.*?)</li>', section.group(0), re.S) if section else []
+
+
+def test_visit_list_names_the_sources_of_the_visits_it_counts(client):
+    body = client.get("/visits/").content.decode()
+    listed = source_list(body)
+    assert len(listed) == 1 and "문화재생·복지·탄소산업, 전주를 배워라" in listed[0]  # the seed's visits
+    assert body.count('href="#source-1"') == 17  # every row cites it
+    other = SourceFactory(publisher="시험 출판사", title="다른 방문 기록")
+    program = ProgramFactory(slug="t-sourced")
+    VisitFactory(program=program, source=other)
+    VisitFactory(program=program, source=None)
+    filtered = client.get("/visits/?program=t-sourced").content.decode()
+    listed = source_list(filtered)
+    assert len(listed) == 1 and "다른 방문 기록" in listed[0]  # only the sources of the visits counted
+    assert filtered.count('href="#source-1"') == 1
+    assert len(source_list(client.get("/visits/").content.decode())) == 2
+    invalid = client.get("/visits/?year=abc")  # a form error: no visit counted, no source
+    assert invalid.status_code == 200 and source_list(invalid.content.decode()) == []
