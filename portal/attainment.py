@@ -17,9 +17,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+from programs.models import MetricKind, YearlyMetric
 
 
 class Status(models.TextChoices):
@@ -145,6 +148,36 @@ def attainments(metrics: Iterable) -> list[Row]:
         )
         result.append(Row(target.program, target.indicator, item))
     return result
+
+
+# What the downloads add to each actual value that has a target for its year.
+DOWNLOAD_COLUMNS = ["target", "attainment_percent", "attainment_status"]
+
+
+def with_year_target(metrics):
+    """YearlyMetric rows annotated with `year_target`: the target of the same program, indicator
+    and year (one index lookup per row), for `download_cells`."""
+    target = YearlyMetric.objects.filter(
+        program=OuterRef("program"), indicator=OuterRef("indicator"), year=OuterRef("year"), kind=MetricKind.TARGET
+    ).values("value")[:1]
+    return metrics.annotate(year_target=Subquery(target))
+
+
+def download_cells(metric, higher_is_better: bool, today: date) -> list:
+    """The target, the share in percent and the status of an actual value with a target for its
+    year (its as-of is a column of its own); blank otherwise."""
+    if metric.kind == "target" or metric.year_target is None:
+        return ["", "", ""]
+    item = Attainment(
+        year=metric.year,
+        target=metric.year_target,
+        actual=metric.value,
+        higher_is_better=higher_is_better,
+        as_of=metric.as_of,
+        partial=metric.partial,
+    )
+    percent = item.percent
+    return [metric.year_target, "" if percent is None else percent, item.status(today).value]
 
 
 def with_status(rows: Iterable[Row], today: date) -> list[dict]:

@@ -257,8 +257,8 @@ def reporting_totals(metrics: QuerySet[YearlyMetric], runs: Counter[Run]) -> Rep
             total=Sum("value"),
             programs=Count("*"),
             latest_as_of=Max("as_of"),
-            partial_values=Count("*", filter=Q(as_of__isnull=False) | Q(partial=True)),
-            approximate_values=Count("*", filter=Q(approximate=True)),
+            partial_values=Count("year", filter=Q(as_of__isnull=False) | Q(partial=True)),
+            approximate_values=Count("year", filter=Q(approximate=True)),
         )
         .order_by("year")
     )

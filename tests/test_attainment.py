@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -128,3 +129,30 @@ def test_the_sentence_in_both_languages():
         )
         assert sentence(approximate, plain) == "700 against a target of about 760 (92 %), partial year"
         assert approximate.status(TODAY) == Status.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_the_downloads_carry_the_target_the_share_and_the_status(client):
+    import csv
+    import io
+    import json
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/programs/social-economy-public-purchasing/figures.csv").content.decode("utf-8-sig")
+            )
+        )
+    )
+    actual = next(row for row in rows if row["kind"] == "actual" and row["year"] == "2019")
+    assert (actual["target"], actual["attainment_percent"], actual["attainment_status"]) == (
+        "8100000000",
+        "53",
+        "in_progress",
+    )
+    assert actual["as_of"] == "2019-06-30"
+    target = next(row for row in rows if row["kind"] == "target")
+    assert target["attainment_status"] == ""
+    data = json.loads(client.get("/indicators/public-purchasing/download.json").content)
+    record = next(r for r in data["results"] if r["kind"] == "actual")
+    assert record["attainment_percent"] == 53 and record["attainment_status"] == "in_progress"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
+from portal import attainment
 from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
 from portal.downloads import large_download_response
@@ -62,7 +63,8 @@ class IndicatorDetailView(DetailView):
             return super().get(request, *args, **kwargs)
         indicator = get_object_or_404(Indicator, code=kwargs["code"])
         columns = ["indicator", "unit", "program_slug", "program_name_ko", "program_name_en", "year", "kind"]
-        columns += ["value", "as_of", "source", "approximate", "partial"]
+        columns += ["value", "as_of", "source", "approximate", "partial", *attainment.DOWNLOAD_COLUMNS]
+        today = timezone.localdate()
         rows = (
             [
                 indicator.code,
@@ -77,8 +79,9 @@ class IndicatorDetailView(DetailView):
                 str(m.source) if m.source else "",
                 m.approximate,
                 m.is_partial,
+                *attainment.download_cells(m, indicator.higher_is_better, today),
             ]
-            for m in self.metrics(indicator).iterator(chunk_size=self.download_chunk_size)
+            for m in attainment.with_year_target(self.metrics(indicator)).iterator(chunk_size=self.download_chunk_size)
         )
         return large_download_response(
             fmt, f"indicator-{indicator.code}", columns, rows, url=request.build_absolute_uri()

@@ -11,7 +11,7 @@ from django.views.generic import DetailView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from policies.models import Policy
-from portal import charts, qualifiers
+from portal import attainment, charts, qualifiers
 from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
 from portal.downloads import download_response
@@ -381,11 +381,13 @@ class ProgramFiguresDownloadView(ProgramDownloadView):
         "source_url",
         "approximate",
         "partial",
+        *attainment.DOWNLOAD_COLUMNS,
     ]
 
     def rows(self, program):
         metrics = program.metrics.select_related("indicator", "source").order_by("indicator__code", "year", "kind")
-        for m in metrics:
+        today = timezone.localdate()
+        for m in attainment.with_year_target(metrics):
             yield [
                 program.slug,
                 m.indicator.code,
@@ -401,4 +403,5 @@ class ProgramFiguresDownloadView(ProgramDownloadView):
                 m.source.url if m.source else "",
                 m.approximate,
                 m.is_partial,
+                *attainment.download_cells(m, m.indicator.higher_is_better, today),
             ]
