@@ -155,17 +155,18 @@ def test_large_downloads_are_streamed_and_equal_the_small_ones(client, monkeypat
 
 # Each list page runs the same queries and stays under 150 KB, with a few rows or many.
 LIST_PAGES = {
-    "/indicators/": 1,
+    # The indicators with their kept figures, the sources of their values.
+    "/indicators/": 2,
     # The program choices, the page, the kept figures (count, people, charts), two distinct counts,
     # the sources of the visits.
     "/visits/": 6,
     # The program choices, the count, the page, the cells (people, charts), two distinct counts,
     # the sources of the filtered visits.
     "/visits/?region=ulsan&page=2": 7,
-    # The count, the page, its policies, the form's policies and core values.
-    "/programs/": 5,
-    "/programs/?q=대량": 5,
-    "/en/programs/?q=대량&sort=visits": 5,
+    # The count, the page, its policies, the form's policies and core values, the page's sources.
+    "/programs/": 6,
+    "/programs/?q=대량": 6,
+    "/en/programs/?q=대량&sort=visits": 6,
 }
 
 

@@ -6,6 +6,7 @@ import html
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from policies.models import Source
 from programs.models import Milestone, Program, YearlyMetric
@@ -220,3 +221,28 @@ def test_the_new_milestones_cite_their_sources():
     assert (conference.year, conference.source_id) == (2019, B)
     april = Milestone.objects.get(program__slug="gift-card-donations", month=4)
     assert (april.year, april.source_id) == (2021, E)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/policies/",
+        "/policies/social-economy/",
+        "/programs/",
+        "/programs/palbok-art-factory/",
+        "/indicators/",
+        "/indicators/visiting-organizations/",
+        "/visits/",
+    ],
+)
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_every_page_type_names_the_sources_of_its_figures(client, path, prefix):
+    response = client.get(prefix + path)
+    assert response.status_code == 200
+    sources = response.context["sources"]
+    assert sources, f"{prefix}{path} names no source"
+    page = response.content.decode()
+    assert 'id="sources-heading"' in page
+    for source in sources:
+        assert escape(source.title) in page

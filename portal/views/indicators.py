@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
+from policies.models import Source
 from portal import attainment
 from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
@@ -24,6 +25,7 @@ from programs.models import (
     MetricKind,
     Program,
     Unit,
+    YearlyMetric,
 )
 
 from .programs import ADDITIVE_UNITS, SourceIndex
@@ -42,6 +44,12 @@ class IndicatorListView(ListView):
             first_year=F("figures__first_year"),
             last_year=F("figures__last_year"),
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The documents the values come from: a few sources, each looked up in the metric index.
+        context["sources"] = list(Source.objects.filter(Exists(YearlyMetric.objects.filter(source=OuterRef("pk")))))
+        return context
 
 
 @cache_public_page(params=("page",))

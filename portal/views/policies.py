@@ -4,7 +4,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.views.generic import DetailView
 
-from policies.models import Policy
+from policies.models import Policy, Source
 from portal.attainment import Status, attainments, roll_up, with_status
 from portal.cache import cache_public_page
 from portal.filters import PolicyFilter, localized_name
@@ -34,6 +34,12 @@ class PolicyListView(DownloadableFilterView):
         return Policy.objects.prefetch_related("core_values", "terms").annotate(
             program_count=Count("programs", distinct=True)
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The documents this page's policies are described from.
+        context["sources"] = list(Source.objects.filter(policies__in=context["policies"]).distinct())
+        return context
 
     def download_columns(self):
         return [

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 
-from django.db.models import Count, F, Prefetch, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, View
 from django.views.generic.detail import SingleObjectMixin
 
-from policies.models import Policy
+from policies.models import Policy, Source
 from portal import attainment, charts, qualifiers
 from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
@@ -48,6 +48,11 @@ class ProgramListView(DownloadableFilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["programs"] = context["object_list"] = with_policy_titles(list(context["programs"]))
+        # The documents the figures of this page's programs come from (their counts and budgets).
+        shown = [program.pk for program in context["programs"]]
+        context["sources"] = list(
+            Source.objects.filter(Q(metrics__program__in=shown) | Q(budget_lines__program__in=shown)).distinct()
+        )
         return context
 
     def download_columns(self):
