@@ -30,6 +30,12 @@ def _indicator_id(code: str) -> Subquery:
     return Subquery(Indicator.objects.filter(code=code).values("pk")[:1])
 
 
+def visiting_organization_counts() -> QuerySet[YearlyMetric]:
+    """The sources' yearly counts of visiting organizations (actual values and targets), found by
+    the indicator's id (see _indicator_id), not by a join in every subquery built on them."""
+    return YearlyMetric.objects.filter(indicator=_indicator_id(VISITING_ORGANIZATIONS))
+
+
 def with_visit_counts(queryset: QuerySet[Program]) -> QuerySet[Program]:
     """Recorded benchmarking visits per program (named visitors, not the yearly totals).
 

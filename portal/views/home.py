@@ -17,11 +17,11 @@ from portal import charts, qualifiers
 from portal.cache import cache_public_page
 from portal.models import VisitFigures
 from portal.selectors import (
-    VISITING_ORGANIZATIONS,
     ReportingTotal,
     counted_runs,
     most_visited_programs,
     reporting_totals,
+    visiting_organization_counts,
     visiting_organizations_by_year,
 )
 from programs.models import BudgetLine, MetricKind, Program, Unit, YearlyMetric
@@ -50,9 +50,7 @@ def visit_headline(today: datetime.date) -> VisitHeadline:
     by_year: dict[int, int] = dict(VisitFigures.objects.order_by().values_list("year").annotate(n=Sum("visit_count")))
     latest = max((year for year in by_year if year <= today.year), default=None)
     years = {today.year} if latest is None else {today.year, latest}
-    counts = YearlyMetric.objects.filter(
-        indicator__code=VISITING_ORGANIZATIONS, kind=MetricKind.ACTUAL, year__in=years
-    ).order_by()
+    counts = visiting_organization_counts().filter(kind=MetricKind.ACTUAL, year__in=years).order_by()
     as_of = dict(counts.values_list("year").annotate(as_of=Max("as_of")))
     covered = today.year in by_year or today.year in as_of
     year = today.year if covered else latest
@@ -151,11 +149,7 @@ def home_sources() -> list[Source]:
     of visiting organizations, budget lines. One query, a few EXISTS probes per source."""
     uses = {
         "for_visits": Exists(Visit.objects.filter(source=OuterRef("pk"))),
-        "for_counts": Exists(
-            YearlyMetric.objects.filter(
-                source=OuterRef("pk"), indicator__code=VISITING_ORGANIZATIONS, kind=MetricKind.ACTUAL
-            )
-        ),
+        "for_counts": Exists(visiting_organization_counts().filter(source=OuterRef("pk"), kind=MetricKind.ACTUAL)),
         "for_budget": Exists(BudgetLine.objects.filter(source=OuterRef("pk"))),
     }
     return list(Source.objects.annotate(**uses).filter(Q(for_visits=True) | Q(for_counts=True) | Q(for_budget=True)))
@@ -221,8 +215,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        counts = YearlyMetric.objects.filter(indicator__code=VISITING_ORGANIZATIONS)
-        total = reporting_totals(counts, counted_runs())
+        total = reporting_totals(visiting_organization_counts(), counted_runs())
         most_visited = most_visited_programs(self.most_visited_count)
         by_program = visiting_organizations_by_year(YearlyMetric.objects.filter(program__in=most_visited))
         table = {program: by_program[program] for program in most_visited if program in by_program}
