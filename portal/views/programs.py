@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 
-from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, View
@@ -50,9 +50,9 @@ class ProgramListView(DownloadableFilterView):
         context["programs"] = context["object_list"] = with_policy_titles(list(context["programs"]))
         # The documents the figures of this page's programs come from (their counts and budgets).
         shown = [program.pk for program in context["programs"]]
-        context["sources"] = list(
-            Source.objects.filter(Q(metrics__program__in=shown) | Q(budget_lines__program__in=shown)).distinct()
-        )
+        metrics = YearlyMetric.objects.filter(source=OuterRef("pk"), program__in=shown)
+        lines = BudgetLine.objects.filter(source=OuterRef("pk"), program__in=shown)
+        context["sources"] = list(Source.objects.filter(Exists(metrics) | Exists(lines)))
         return context
 
     def download_columns(self):
