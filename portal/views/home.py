@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,13 +146,20 @@ def headline_figures(today: datetime.date | None = None) -> dict:
 
 def home_sources() -> list[Source]:
     """The sources of the home page's figures, each marked with what it supports: visits, counts
-    of visiting organizations, budget lines. One query, a few EXISTS probes per source."""
-    uses = {
-        "for_visits": Exists(Visit.objects.filter(source=OuterRef("pk"))),
-        "for_counts": Exists(visiting_organization_counts().filter(source=OuterRef("pk"), kind=MetricKind.ACTUAL)),
-        "for_budget": Exists(BudgetLine.objects.filter(source=OuterRef("pk"))),
+    of visiting organizations, budget lines. The sources each supports are read as the distinct
+    values of an indexed column (an EXISTS per source was planned as a scan of every visit for each
+    source with none: 171 ms at --scale 100)."""
+    used = {
+        "for_visits": Visit.objects.values_list("source", flat=True),
+        "for_counts": visiting_organization_counts().filter(kind=MetricKind.ACTUAL).values_list("source", flat=True),
+        "for_budget": BudgetLine.objects.values_list("source", flat=True),
     }
-    return list(Source.objects.annotate(**uses).filter(Q(for_visits=True) | Q(for_counts=True) | Q(for_budget=True)))
+    used = {use: set(ids.order_by().distinct()) for use, ids in used.items()}
+    sources = list(Source.objects.filter(pk__in=set().union(*used.values())))
+    for source in sources:
+        for use, ids in used.items():
+            setattr(source, use, source.pk in ids)
+    return sources
 
 
 def reporting_note(total: ReportingTotal, year: int) -> str:
