@@ -91,8 +91,12 @@ def as_of_words(as_of: date) -> str:
     otherwise "2019-10-21 기준" / "as of 21 October 2019"."""
     if (as_of.month, as_of.day) == (6, 30):
         return gettext("first half of %(year)s") % {"year": as_of.year}
-    day = as_of.isoformat() if (get_language() or "ko").startswith("ko") else date_format(as_of, "j F Y")
-    return gettext("as of %(date)s") % {"date": day}
+    return gettext("as of %(date)s") % {"date": day_words(as_of)}
+
+
+def day_words(day: date) -> str:
+    """A date as a reader of the page's language writes it: "2019-10-21", "21 October 2019"."""
+    return day.isoformat() if (get_language() or "ko").startswith("ko") else date_format(day, "j F Y")
 
 
 def sentence(item: Attainment, format_value) -> str:

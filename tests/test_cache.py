@@ -58,7 +58,8 @@ FRAGMENT_PAGES = {
     # The count, the page of visits, the form's programs, the sources of the filtered visits
     # (totals, charts: cached).
     "/visits/?region=gyeonggi": 4,
-    "/policies/": 6,  # the count, the page of policies, their core values and terms, the form's two choices
+    # The count, the page of policies, their core values and terms, the form's two choices, the sources.
+    "/policies/": 7,
 }
 
 

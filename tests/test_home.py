@@ -50,7 +50,7 @@ def test_seed_headline_is_for_2019_when_2026_has_no_visit_on_record(client, monk
     assert "2026년 방문은 아직 기록되지 않았습니다" in korean
     english = headline(client.get("/en/").content.decode(), "visits-in-year")
     assert english.startswith("Benchmarking visits on record in 2019 17 visits")
-    assert "2019 is a partial year" in english and "2019-10-21" in english
+    assert "2019 is a partial year" in english and "21 October 2019" in english  # the as-of in words
     assert "No visit of 2026 is on record yet" in english
 
 
@@ -275,7 +275,7 @@ def test_seed_most_visited_say_which_years_they_sum_and_that_2019_is_partial(cli
     korean = item(client.get("/").content.decode())
     assert "방문 기관 수, 연도 합계 (2018–2019; 2019년은 2019-10-21 기준): 176" in korean
     english = item(client.get("/en/").content.decode())
-    assert "summed over the years (2018–2019; 2019 counted up to 2019-10-21): 176" in english
+    assert "summed over the years (2018–2019; 2019 counted up to 21 October 2019): 176" in english
 
 
 def sources_section(body: str) -> str:

@@ -4,7 +4,7 @@ mark up bilingual text and places (the markup itself is in the templates)."""
 from django import template
 from django.utils.translation import get_language
 
-from portal.attainment import sentence
+from portal.attainment import day_words, sentence
 from portal.charts import about, format_krw, format_number, with_unit
 
 register = template.Library()
@@ -74,3 +74,9 @@ def attainment(row) -> str:
 
 def _about(text: str, approximate: bool) -> str:
     return about(text) if approximate else text
+
+
+@register.filter
+def day(value) -> str:
+    """A date in words of the page's language: "2019-10-21" in Korean, "21 October 2019" in English."""
+    return day_words(value) if value else ""

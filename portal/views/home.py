@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from policies.models import Source
 from portal import charts, qualifiers
+from portal.attainment import day_words
 from portal.cache import cache_public_page
 from portal.models import VisitFigures
 from portal.selectors import (
@@ -171,7 +172,7 @@ def reporting_note(total: ReportingTotal, year: int) -> str:
     note = f"{note}: {names}"
     this = next((t for t in total.years if t.year == year), None)
     if this and this.as_of:
-        note += "; " + _("includes partial-year figures, as of %(date)s") % {"date": this.as_of.isoformat()}
+        note += "; " + _("includes partial-year figures, as of %(date)s") % {"date": day_words(this.as_of)}
     elif this and this.partial:
         note += "; " + _("includes partial-year counts (see the programs' notes)")
     return note

@@ -426,7 +426,7 @@ def csv_rows(client, url):
 def test_program_list_and_download_say_which_years_a_count_sums(client, palbok):
     body = client.get("/en/programs/?q=Palbok").content.decode()
     row = re.search(r'<a href="/en/programs/palbok-art-factory/">.*?</tr>', body, re.S).group(0)
-    assert '176<span class="meta">2018–2019; 2019 counted up to 2019-10-21</span>' in row
+    assert '176<span class="meta">2018–2019; 2019 counted up to 21 October 2019</span>' in row
     assert "Visiting organizations counted (sum of the years)" in body
     palbok_row = {r["slug"]: r for r in csv_rows(client, "/programs/download.csv?q=팔복")}["palbok-art-factory"]
     assert palbok_row["visiting_organizations_counted"] == "176"
