@@ -136,7 +136,7 @@ def attainments(metrics: Iterable) -> list[Row]:
     targets, actuals = {}, {}
     for metric in metrics:
         key = (metric.program_id, metric.indicator_id, metric.year)
-        (targets if metric.kind == "target" else actuals)[key] = metric
+        (targets if metric.kind == MetricKind.TARGET else actuals)[key] = metric
     result = []
     for key in sorted(targets):
         target, actual = targets[key], actuals.get(key)
@@ -170,7 +170,7 @@ def with_year_target(metrics):
 def download_cells(metric, higher_is_better: bool, today: date) -> list:
     """The target, the share in percent and the status of an actual value with a target for its
     year (its as-of is a column of its own); blank otherwise."""
-    if metric.kind == "target" or metric.year_target is None:
+    if metric.kind == MetricKind.TARGET or metric.year_target is None:
         return ["", "", ""]
     item = Attainment(
         year=metric.year,

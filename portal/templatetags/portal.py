@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 
 from portal.attainment import day_words, sentence
 from portal.charts import about, format_krw, format_number, with_unit
+from programs.models import Unit
 
 register = template.Library()
 
@@ -66,7 +67,7 @@ def attainment(row) -> str:
     """A target's attainment in words, its values in the indicator's unit (portal.attainment)."""
     language = (get_language() or "ko")[:2]
     indicator = row.indicator
-    if indicator.unit == "krw":
+    if indicator.unit == Unit.KRW:
         return sentence(row.attainment, lambda value, approx: _about(format_krw(value, language), approx))
     unit = indicator.unit_after_number
     return sentence(row.attainment, lambda value, approx: with_unit(value, unit, approximate=approx))
