@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from ..needs import unavailable
 from .support import DESKTOP, PHONE, TIMEOUT_MS
 
 # Playwright's sync API keeps an asyncio event loop in this thread; Django's ORM refuses to run
@@ -47,9 +48,7 @@ def browser():
             f"{CHROMIUM} is missing: install Debian's browser and Korean fonts with "
             "`apt-get install -y chromium fonts-nanum` to run the browser tests."
         )
-        if "CI" in os.environ:
-            pytest.fail(f"CI is set and the browser tests cannot run: {reason}", pytrace=False)
-        pytest.skip(reason)
+        unavailable(f"the browser tests cannot run: {reason}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
