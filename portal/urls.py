@@ -53,6 +53,7 @@ indicator_urls = [
 visit_urls = [
     path("", visits.VisitListView.as_view(), name="list"),
     path("download.<format:format>", visits.VisitListView.as_view(), name="download"),
+    path("feeds/", visits.VisitFeedsView.as_view(), name="feeds"),
     path("feed.atom", feeds.AtomVisitFeed(), name="feed-atom"),
     path("feed.rss", feeds.RssVisitFeed(), name="feed-rss"),
 ]

@@ -19,6 +19,7 @@ PAGE_TYPES = [
     "/indicators/visiting-organizations/",
     "/visits/",
     "/visits/?year=2019",
+    "/visits/feeds/?program=palbok-art-factory",
     "/no-such-page/",
 ]
 

@@ -5,16 +5,20 @@ from collections import Counter
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Sum
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
 
 from policies.models import Source
 from portal import charts
 from portal.cache import cache_public_page, fragment_key
+from portal.feeds import RssVisitFeed
 from portal.filters import VisitFilter
 from portal.models import ProgramFigures, VisitFigures
 from portal.views.lists import DownloadableFilterView
 from portal.views.programs import SourceIndex
+from programs.models import Program
 from visits.models import Organization, Region, Visit
 
 logger = logging.getLogger("portal.cache")
@@ -178,3 +182,40 @@ class VisitListView(DownloadableFilterView):
         rows = queryset.values_list(*(lookup for _name, lookup in self.download_fields))
         for row in rows.iterator(chunk_size=self.download_chunk_size):
             yield [*row[:12], sources.get(row[12], ""), row[13]]
+
+
+@cache_public_page
+class VisitFeedsView(TemplateView):
+    """The page a browser shows for the feeds: what a feed is, the addresses to give a feed reader
+    (every visit, the page's filters, one program), and what the feed holds now. Browsers show a
+    feed's XML raw; the feeds themselves stay as readers expect them."""
+
+    filterset_class = VisitFilter  # the feeds' filters: the page cache keeps exactly these
+    template_name = "visits/visit_feeds.html"
+    preview_length = 10
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        feed = RssVisitFeed()
+        filterset = feed.get_object(self.request)  # 404 for filters that are not valid, as the feeds
+        query = filterset.query
+        context["filtered_feed"] = (
+            {
+                "title": feed.title(filterset),
+                "atom": self.request.build_absolute_uri(f"{reverse('visits:feed-atom')}?{query}"),
+                "rss": self.request.build_absolute_uri(f"{reverse('visits:feed-rss')}?{query}"),
+                "list": f"{reverse('visits:list')}?{query}",
+            }
+            if query
+            else None
+        )
+        context["all_feed"] = {
+            "atom": self.request.build_absolute_uri(reverse("visits:feed-atom")),
+            "rss": self.request.build_absolute_uri(reverse("visits:feed-rss")),
+        }
+        context["latest"] = [
+            {"title": feed.item_title(visit), "text": feed.item_text(visit), "visit": visit}
+            for visit in feed.items(filterset)[: self.preview_length]
+        ]
+        context["programs"] = Program.objects.filter(figures__visit_count__gt=0).only("slug", "name_ko", "name_en")
+        return context

@@ -256,3 +256,34 @@ def test_visit_list_names_the_sources_of_the_visits_it_counts(client):
     assert len(source_list(client.get("/visits/").content.decode())) == 2
     invalid = client.get("/visits/?year=abc")  # a form error: no visit counted, no source
     assert invalid.status_code == 200 and source_list(invalid.content.decode()) == []
+
+
+def test_feeds_page_reads_as_a_page_and_links_the_feeds(client, visits):
+    """Browsers show a feed's XML raw: the page the site links explains the feeds, gives their
+    addresses (every visit, the filters it came with, one program) and previews the entries."""
+    response = client.get("/visits/feeds/?program=t-visited&region=busan")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert "http://testserver/visits/feed.atom?program=t-visited&amp;region=busan" in body
+    assert "http://testserver/visits/feed.rss?program=t-visited&amp;region=busan" in body
+    assert "http://testserver/visits/feed.atom</code>" in body  # every visit, too
+    assert '/visits/feeds/?program=t-visited"' in body  # one program's feeds
+    preview = response.context["latest"]
+    assert [item["visit"].organization.name_ko for item in preview] == ["시험 부산 재단"]
+    assert "시험 부산 재단" in body
+
+
+def test_feeds_page_in_english_and_for_bad_filters(client, visits):
+    body = client.get("/en/visits/feeds/").content.decode()
+    assert "Copy a feed's address into a feed reader" in body
+    assert "http://testserver/en/visits/feed.rss" in body
+    assert client.get("/visits/feeds/?region=mars").status_code == 404
+
+
+def test_site_links_the_feeds_page_not_the_raw_feed(client, visits):
+    for url in ("/", "/visits/", "/programs/t-visited/"):
+        body = client.get(url).content.decode()
+        assert "/visits/feeds/" in body, url
+    # Feed readers still find the feeds themselves from a page's head.
+    assert 'type="application/atom+xml"' in client.get("/programs/t-visited/").content.decode()
