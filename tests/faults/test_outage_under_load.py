@@ -91,9 +91,11 @@ def test_a_database_outage_under_load_answers_503_at_once_and_keeps_health_and_c
         assert all(status == 503 for _, status, _ in slow), slow
         assert max(seconds for _, _, seconds in slow) < 1.0, slow
         assert all("Temporarily unavailable" in body for _, _, body, _ in answers)
-        # The load balancer's liveness check answered throughout the burst, at once.
+        # The load balancer's liveness check answered throughout the burst, at once: what it
+        # guards against is a check that waits on the database pool (its timeout is seconds).
+        # The bound leaves room for scheduling on a loaded two-core machine (0.12 s was seen).
         assert health and all(status == 200 for status, _ in health), health
-        assert max(seconds for _, seconds in health) < 0.1, (health, slow)
+        assert max(seconds for _, seconds in health) < 0.5, (health, slow)
 
         status, _, _, seconds = get(port, "/readyz", timeout=70)
         assert (status, seconds < 1.0) == (503, True), seconds
