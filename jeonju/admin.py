@@ -127,8 +127,8 @@ class VersionedFormMixin:
         return _with_version_field(list(super().get_fieldsets(request, obj)))
 
 
-class HistoryTranslationAdmin(VersionedFormMixin, SimpleHistoryAdmin, TranslationAdmin):
-    """An admin with change history and bilingual fields.
+class HistoryAdmin(VersionedFormMixin, SimpleHistoryAdmin):
+    """An admin with change history.
 
     simple_history's history page lists who changed what and when, with each field's old and
     new value, and opens any earlier version to restore ("revert") it. Restoring is a change:
@@ -148,6 +148,10 @@ class HistoryTranslationAdmin(VersionedFormMixin, SimpleHistoryAdmin, Translatio
             if not allowed or self.revert_disabled(request, obj):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class HistoryTranslationAdmin(HistoryAdmin, TranslationAdmin):
+    """An admin with change history and bilingual fields."""
 
 
 class TabularInline(VersionedFormMixin, TranslationTabularInline):

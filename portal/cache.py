@@ -33,6 +33,8 @@ from django.views import View
 logger = logging.getLogger("portal.cache")
 
 PORTAL_APPS = {"policies", "programs", "visits"}
+# Rows of those apps no public page shows: a visit request is private until it becomes a visit.
+PRIVATE_MODELS = {"visits.visitrequest", "visits.historicalvisitrequest", "visits.visitrequest_programs"}
 GENERATION_KEY = "portal:data-generation"
 # Query strings longer than this are served but not cached (no one types them; a flood of
 # random long ones must not push the real pages out of the cache).
@@ -63,7 +65,7 @@ def bump_generation() -> None:
 
 
 def _data_changed(sender, **kwargs):
-    if sender._meta.app_label not in PORTAL_APPS:
+    if sender._meta.app_label not in PORTAL_APPS or sender._meta.label_lower in PRIVATE_MODELS:
         return
     # At once, so this process (and this transaction's own later reads) see the change; and
     # again after the commit, because another process may have cached the old rows under the

@@ -7,7 +7,7 @@ from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from . import feeds
-from .views import home, indicators, policies, programs, visits
+from .views import home, indicators, policies, programs, requests, visits
 
 
 class DownloadFormatConverter:
@@ -54,6 +54,8 @@ visit_urls = [
     path("", visits.VisitListView.as_view(), name="list"),
     path("download.<format:format>", visits.VisitListView.as_view(), name="download"),
     path("feeds/", visits.VisitFeedsView.as_view(), name="feeds"),
+    path("request/", requests.request_visit, name="request"),
+    path("request/<str:token>/", requests.request_status, name="request-status"),
     path("feed.atom", feeds.AtomVisitFeed(), name="feed-atom"),
     path("feed.rss", feeds.RssVisitFeed(), name="feed-rss"),
 ]

@@ -20,6 +20,7 @@ PAGE_TYPES = [
     "/visits/",
     "/visits/?year=2019",
     "/visits/feeds/?program=palbok-art-factory",
+    "/visits/request/?program=palbok-art-factory",
     "/no-such-page/",
 ]
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_ratelimit",
     "policies",
     "programs",
     "visits",
@@ -122,8 +123,12 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
         }
     }
+    # django-ratelimit knows only Django's own class by name; ours is that class with a breaker.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process (make run, the tests): its own memory is the cache every request shares.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Auth -----------------------------------------------------------------------------
 # django-axes first: it refuses a locked-out login before the model backend checks the password.
@@ -254,3 +259,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+
+# --- The visit desk ---------------------------------------------------------------------
+# E-mail: the console locally (make run needs nothing), SMTP in production from EMAIL_URL,
+# e.g. smtp+tls://user:password@smtp.example.org:587 (django-environ's email_url).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+# Requests one address may send an hour (django-ratelimit, counted in the shared cache, so
+# every app server agrees); beyond it, a friendly 429 page.
+VISIT_REQUESTS_PER_HOUR = env.int("VISIT_REQUESTS_PER_HOUR", default=5)
+# A request's personal data (contact name, e-mail, phone) is erased this many days after the
+# visit, or after the request was closed without one (manage.py purge_visit_requests).
+VISIT_REQUEST_RETENTION_DAYS = env.int("VISIT_REQUEST_RETENTION_DAYS", default=365)

@@ -29,6 +29,7 @@ from programs.models import (
     Unit,
     YearlyMetric,
 )
+from visits.models import ClosedPeriod, VisitHosting
 
 
 @cache_public_page
@@ -263,6 +264,15 @@ class ProgramDetailView(DetailView):
         for visit in visits:
             visit.source_ref = refs.ref(visit.source)
 
+        # The visit desk: how the program receives visits, if it takes requests.
+        hosting = (
+            VisitHosting.objects.filter(program=program, takes_visits=True)
+            .prefetch_related(
+                Prefetch("closed_days", queryset=ClosedPeriod.objects.filter(last_day__gte=timezone.localdate()))
+            )
+            .first()
+        )
+
         # Budget lines, subtotals per funding source and the grand total.
         lines = list(program.budget_lines.all())
         for line in lines:
@@ -291,6 +301,8 @@ class ProgramDetailView(DetailView):
             visits=visits,
             visits_total=visits_total,
             visit_years=years,
+            hosting=hosting,
+            past_purposes=list(dict.fromkeys(visit.purpose for visit in visits if visit.purpose))[:5],
             budget_lines=lines,
             budget_subtotals=budget["subtotals"],
             budget_total=budget["total"],

@@ -25,6 +25,7 @@ PAGES = [
     ("visit-list", "/visits/", 200),
     ("visit-list-filtered", f"/visits/?program={PALBOK}", 200),
     ("visit-feeds", f"/visits/feeds/?program={PALBOK}", 200),
+    ("visit-request", f"/visits/request/?program={PALBOK}", 200),
     ("indicator-list", "/indicators/", 200),
     ("indicator-detail", "/indicators/visiting-organizations/", 200),
     ("not-found", "/no-such-page/", 404),
