@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Program
 from visits import desk
-from visits.models import HostLanguage, Organization, OrganizationKind, Region, VisitRequest
+from visits.models import FollowUp, HostLanguage, Organization, OrganizationKind, Region, VisitRequest
 
 PHONE = re.compile(r"^[0-9+()\-. ]{7,40}$")
 MAX_GROUP = 500
@@ -146,3 +146,21 @@ class VisitRequestForm(forms.Form):
             request_obj.new_organization_region = data["organization_region"]
             request_obj.new_organization_municipality = data.get("organization_municipality", "")
         return request_obj
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ("took_home", "topics", "may_publish")
+        labels = {
+            "took_home": _("What did your organization take home or adopt?"),
+            "topics": _("Which topics (optional)"),
+            "may_publish": _("It may be published on the program's page with our organization's name."),
+        }
+        widgets = {"took_home": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_took_home(self):
+        text = self.cleaned_data["took_home"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write a few words about what you took home."))
+        return text

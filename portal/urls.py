@@ -56,6 +56,8 @@ visit_urls = [
     path("feeds/", visits.VisitFeedsView.as_view(), name="feeds"),
     path("request/", requests.request_visit, name="request"),
     path("request/<str:token>/", requests.request_status, name="request-status"),
+    path("follow-up/<str:token>/", requests.follow_up, name="follow-up"),
+    path("calendar/<str:token>.ics", requests.hosting_calendar, name="calendar"),
     path("feed.atom", feeds.AtomVisitFeed(), name="feed-atom"),
     path("feed.rss", feeds.RssVisitFeed(), name="feed-rss"),
 ]

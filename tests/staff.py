@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 ROLES = ("Visit editors", "Budget editors", "Content editors")
 
@@ -57,6 +58,11 @@ def _form_values(form) -> dict:
         if isinstance(value, bool):
             if value:
                 data[form.add_prefix(name)] = "on"
+            continue
+        if isinstance(value, datetime.datetime):  # the admin's split date and time inputs
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            data[form.add_prefix(f"{name}_0")] = local.date().isoformat()
+            data[form.add_prefix(f"{name}_1")] = local.strftime("%H:%M:%S")
             continue
         data[form.add_prefix(name)] = _post_value(value)
     return data

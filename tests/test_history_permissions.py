@@ -5,6 +5,7 @@ before. Every history-tracked model in the admin × every role."""
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from policies.models import Policy, Source
 from portal.management.commands.setup_roles import ROLES as GRANTS
@@ -20,7 +21,25 @@ from tests.factories import (
     YearlyMetricFactory,
 )
 from tests.staff import ROLES, form_data, staff_client
-from visits.models import Organization, Visit
+from visits.models import FollowUp, Organization, Visit, VisitHosting, VisitRequest
+
+
+def visit_request() -> VisitRequest:
+    request_obj = VisitRequest.objects.create(
+        reference=f"T-{VisitRequest.objects.count() + 1}",
+        contact_name="시험 담당",
+        contact_email="desk.test@example.org",
+        contact_phone="031-000-0000",
+        new_organization_name="시험 기관",
+        preferred_1=timezone.now() + timezone.timedelta(days=30),
+        group_size=10,
+        purpose="견학",
+        visit_language="ko",
+        consented_at=timezone.now(),
+    )
+    request_obj.programs.set([ProgramFactory()])
+    return request_obj
+
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +55,13 @@ TRACKED = {
     BudgetLine: (lambda: BudgetLineFactory(planned_amount=7_400_000_000), "planned_amount", "1"),
     Organization: (OrganizationFactory, "name_ko", "변조된 기관"),
     Visit: (VisitFactory, "people", "999"),
+    VisitHosting: (lambda: VisitHosting.objects.create(program=ProgramFactory()), "host_phone", "000-0000-0000"),
+    VisitRequest: (visit_request, "group_size", "99"),
+    FollowUp: (
+        lambda: FollowUp.objects.create(request=visit_request(), answered_at=timezone.now(), may_publish=True),
+        "approved",
+        "True",
+    ),
 }
 
 

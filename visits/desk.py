@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from .models import RequestState, VisitHosting, VisitRequest
+from policies.models import Source
+
+from .models import FollowUp, Organization, RequestState, Visit, VisitHosting, VisitRequest
 
 logger = logging.getLogger("visits.desk")
 
@@ -51,14 +57,30 @@ def refusals(programs, times: list[datetime.datetime], group_size: int | None, t
     return problems
 
 
-@transaction.atomic
+REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY346789"  # no 0/O, 1/I, 2/Z, 5/S, B/8: read out on the phone
+
+
+def new_reference() -> str:
+    """A request's reference number: the year and five characters, e.g. 2026-K7MPD."""
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
+    return f"{timezone.localdate().year}-{code}"
+
+
 def take_request(request_obj: VisitRequest, programs) -> VisitRequest:
-    """Save a new request with its reference number (year and serial: 2026-000042)."""
-    request_obj.save()
-    request_obj.programs.set(programs)
-    request_obj.reference = f"{timezone.localdate().year}-{request_obj.pk:06d}"
-    VisitRequest.objects.filter(pk=request_obj.pk).update(reference=request_obj.reference)
-    return request_obj
+    """Save a new request with its reference number (set before the first save, so every history
+    record, and any version restored from it, carries it)."""
+    for _attempt in range(5):
+        request_obj.reference = new_reference()
+        try:
+            with transaction.atomic():
+                request_obj.save()
+                request_obj.programs.set(programs)
+            return request_obj
+        except IntegrityError:
+            if not VisitRequest.objects.filter(reference=request_obj.reference).exists():
+                raise
+            request_obj.pk = None
+    raise IntegrityError("No free reference number after five tries")
 
 
 def _mail(request_obj: VisitRequest, template: str, context: dict, status_url: str) -> bool:
@@ -124,3 +146,239 @@ def purge_personal_data(now=None) -> int:
         VisitRequest.objects.filter(pk__in=due).update(**PERSONAL_FIELDS, personal_data_erased_at=now)
         VisitRequest.history.filter(id__in=due).update(**PERSONAL_FIELDS)
     return len(due)
+
+
+# The desk's states and the moves between them. "Done" can be undone (back to accepted), which
+# removes the visits it recorded.
+TRANSITIONS = {
+    RequestState.RECEIVED: {
+        RequestState.UNDER_REVIEW,
+        RequestState.ACCEPTED,
+        RequestState.DECLINED,
+        RequestState.CANCELLED,
+    },
+    RequestState.UNDER_REVIEW: {RequestState.ACCEPTED, RequestState.DECLINED, RequestState.CANCELLED},
+    RequestState.ACCEPTED: {
+        RequestState.DONE,
+        RequestState.NO_SHOW,
+        RequestState.CANCELLED,
+        RequestState.DECLINED,
+        RequestState.UNDER_REVIEW,
+    },
+    RequestState.DONE: {RequestState.ACCEPTED},
+    RequestState.NO_SHOW: {RequestState.ACCEPTED},
+    RequestState.DECLINED: {RequestState.UNDER_REVIEW},
+    RequestState.CANCELLED: set(),
+}
+REPEAT_YEARS = 2
+
+
+def _same_body(request_obj: VisitRequest) -> Q:
+    if request_obj.organization_id:
+        return Q(organization=request_obj.organization_id)
+    return Q(organization__isnull=True, new_organization_name__iexact=request_obj.new_organization_name)
+
+
+def warnings(request_obj: VisitRequest, programs, start=None, today=None) -> list[str]:
+    """What a clerk should know before accepting: a repeat within two years (from the visit log
+    and the requests), a full day, a closed day, short notice, hours or group size."""
+    today = today or timezone.localdate()
+    since = today.replace(year=today.year - REPEAT_YEARS)
+    found = []
+    for program in programs:
+        if request_obj.organization_id:
+            visited = (
+                Visit.objects.filter(program=program, organization=request_obj.organization_id)
+                .filter(Q(visited_on__gte=since) | Q(visited_on__isnull=True, year__gte=since.year))
+                .exclude(desk_request=request_obj.pk)
+                .order_by("-year")
+                .first()
+            )
+            if visited:
+                found.append(
+                    _("%(organization)s visited %(program)s in %(when)s.")
+                    % {
+                        "organization": request_obj.organization_name,
+                        "program": program,
+                        "when": visited.visited_on.isoformat() if visited.visited_on else visited.year,
+                    }
+                )
+        earlier = (
+            VisitRequest.objects.filter(_same_body(request_obj), programs=program, created_at__date__gte=since)
+            .exclude(pk=request_obj.pk)
+            .order_by("-created_at")
+            .first()
+        )
+        if earlier:
+            found.append(
+                _("%(organization)s already asked to visit %(program)s (request %(reference)s, %(state)s).")
+                % {
+                    "organization": request_obj.organization_name,
+                    "program": program,
+                    "reference": earlier.reference,
+                    "state": earlier.get_state_display(),
+                }
+            )
+    when = start or request_obj.confirmed_start or request_obj.preferred_1
+    if when and programs:
+        local = timezone.localtime(when)
+        for program in programs:
+            hosting = VisitHosting.objects.filter(program=program).prefetch_related("closed_days").first()
+            if hosting is not None:
+                booked = booked_groups(program, local.date(), exclude=request_obj)
+                found += [
+                    problem
+                    for problem in hosting.refusals(local, request_obj.group_size, today, booked)
+                    if problem not in found
+                ]
+    return found
+
+
+def confirm_slot(request_obj: VisitRequest, programs, start) -> None:
+    """Inside the transaction that accepts: lock each program's hosting row, so two clerks
+    accepting the same day take turns, and refuse a day already at capacity."""
+    local = timezone.localtime(start)
+    hostings = VisitHosting.objects.select_for_update().filter(program__in=programs).order_by("pk")
+    for hosting in hostings:
+        if (
+            hosting.groups_per_day
+            and booked_groups(hosting.program_id, local.date(), exclude=request_obj) >= hosting.groups_per_day
+        ):
+            raise ValidationError(
+                _("%(program)s is fully booked on %(day)s.")
+                % {"program": hosting.program, "day": local.date().isoformat()}
+            )
+
+
+def desk_source(request_obj: VisitRequest, when: datetime.datetime) -> Source:
+    """The source of a visit the desk recorded: the request itself."""
+    source, _created = Source.objects.get_or_create(
+        publisher="전주시 벤치마킹 방문 접수",
+        title=f"방문 신청 {request_obj.reference}",
+        year=when.year,
+        defaults={
+            "publisher_en": "Jeonju benchmarking visit desk",
+            "title_en": f"Visit request {request_obj.reference}",
+            "published_on": when.date(),
+        },
+    )
+    return source
+
+
+def organization_for(request_obj: VisitRequest) -> Organization:
+    if request_obj.organization_id:
+        return request_obj.organization
+    organization = Organization.objects.filter(
+        Q(name_ko__iexact=request_obj.new_organization_name) | Q(name_en__iexact=request_obj.new_organization_name)
+    ).first()
+    if organization is None:
+        organization = Organization(
+            name_ko=request_obj.new_organization_name,
+            kind=request_obj.new_organization_kind,
+            region=request_obj.new_organization_region,
+            municipality_ko=request_obj.new_organization_municipality,
+        )
+        organization.full_clean()
+        organization.save()
+    request_obj.organization = organization
+    VisitRequest.objects.filter(pk=request_obj.pk).update(organization=organization)
+    return organization
+
+
+def record_visits(request_obj: VisitRequest, programs) -> list[Visit]:
+    """Marking a request done records its visits: one per program, with the desk as the source."""
+    when = timezone.localtime(request_obj.confirmed_start)
+    organization = organization_for(request_obj)
+    source = desk_source(request_obj, when)
+    purpose_field = "purpose_en" if request_obj.requester_language == "en" else "purpose_ko"
+    made = []
+    for program in programs:
+        visit = Visit(
+            program=program,
+            organization=organization,
+            year=when.year,
+            visited_on=when.date(),
+            people=request_obj.people_came,
+            source=source,
+            desk_request=request_obj,
+            **{purpose_field: request_obj.purpose[:300]},
+        )
+        visit.full_clean(exclude=["desk_request"])
+        visit.save()
+        made.append(visit)
+    return made
+
+
+def visit_problems(request_obj: VisitRequest, programs, start) -> list[str]:
+    """Why marking the request done could not record its visits (checked before anything is saved):
+    a visit of the same body to the same program on that day is already on record."""
+    if not start:
+        return []
+    organization = request_obj.organization
+    if organization is None:
+        organization = Organization.objects.filter(
+            Q(name_ko__iexact=request_obj.new_organization_name) | Q(name_en__iexact=request_obj.new_organization_name)
+        ).first()
+    if organization is None:
+        return []
+    day = timezone.localtime(start).date()
+    taken = Visit.objects.filter(program__in=programs, organization=organization, visited_on=day).exclude(
+        desk_request=request_obj.pk
+    )
+    return [
+        _("A visit of %(organization)s to %(program)s on %(day)s is already on record.")
+        % {"organization": organization, "program": visit.program, "day": day.isoformat()}
+        for visit in taken.select_related("program")
+    ]
+
+
+def remove_recorded_visits(request_obj: VisitRequest) -> int:
+    visits = list(Visit.objects.filter(desk_request=request_obj))
+    for visit in visits:
+        visit.delete()  # one by one: each delete is in the history and updates the figures
+    return len(visits)
+
+
+STATE_MAILS = {
+    RequestState.ACCEPTED: "accepted",
+    RequestState.DECLINED: "declined",
+}
+
+
+def notify(request_obj: VisitRequest, status_url: str) -> bool:
+    """The e-mail for the request's new state, in the requester's language."""
+    if request_obj.personal_data_erased_at or not request_obj.contact_email:
+        return False
+    template = STATE_MAILS.get(request_obj.state, "state_changed")
+    programs = list(request_obj.programs.select_related("hosting").all())
+    return _mail(request_obj, template, {"programs": programs}, status_url)
+
+
+def send_follow_ups(base_url: str, now=None) -> int:
+    """Ask every body whose visit was done VISIT_FOLLOWUP_DAYS ago what it took home; a request is
+    asked once (its follow-up row marks it), so running this again sends nothing more."""
+    now = now or timezone.now()
+    due = VisitRequest.objects.filter(
+        state=RequestState.DONE,
+        confirmed_start__lte=now - datetime.timedelta(days=settings.VISIT_FOLLOWUP_DAYS),
+        personal_data_erased_at__isnull=True,
+    ).filter(Q(follow_up__isnull=True) | Q(follow_up__sent_at__isnull=True))
+    sent = 0
+    for request_obj in due:
+        follow_up, _created = FollowUp.objects.get_or_create(request=request_obj)
+        url = address(base_url, request_obj, follow_up.get_absolute_url)
+        if _mail(
+            request_obj,
+            "follow_up",
+            {"follow_up_url": url},
+            address(base_url, request_obj, request_obj.get_status_url),
+        ):
+            FollowUp.objects.filter(pk=follow_up.pk).update(sent_at=now)
+            sent += 1
+    return sent
+
+
+def address(base_url: str, request_obj: VisitRequest, url_of) -> str:
+    """An absolute address of the requester's language (Korean at the plain path, English under /en/)."""
+    with translation.override(request_obj.requester_language):
+        return base_url.rstrip("/") + url_of()

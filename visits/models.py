@@ -3,6 +3,7 @@
 import datetime
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -89,6 +90,16 @@ class Visit(models.Model):
         Source, verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Set when the visit desk recorded the visit (a request marked done); undoing "done" removes it.
+    desk_request = models.ForeignKey(
+        "VisitRequest",
+        verbose_name=_("visit request"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="recorded_visits",
+    )
 
     history = HistoricalRecords()
     objects = VisitQuerySet.as_manager()
@@ -132,6 +143,11 @@ class Visit(models.Model):
 
 
 # The visit desk: how a program receives visits, and the requests other bodies send.
+
+
+def new_secret() -> str:
+    """A secret for an address that is its own key (a status page, a calendar, a follow-up)."""
+    return secrets.token_urlsafe(24)
 
 
 class Weekday(models.IntegerChoices):
@@ -182,8 +198,15 @@ class VisitHosting(models.Model):
     host_phone = models.CharField(_("host's public phone"), max_length=40, blank=True)
     host_email = models.EmailField(_("host's public e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Staff who host this program's visits: a user in the "visit hosts" role sees and handles only
+    # the requests for the programs they host.
+    hosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("hosts"), blank=True, related_name="hosted_programs"
+    )
+    # The secret of the program's iCalendar feed of accepted visits (for the hosts' calendars).
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_secret, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["calendar_token"])
 
     class Meta:
         verbose_name = _("visit hosting")
@@ -297,10 +320,6 @@ class ClosedPeriod(models.Model):
             raise ValidationError({"last_day": _("The last day cannot come before the first.")})
 
 
-def new_status_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
 class RequestState(models.TextChoices):
     RECEIVED = "received", _("Received")
     UNDER_REVIEW = "under_review", _("Under review")
@@ -319,8 +338,8 @@ class VisitRequest(models.Model):
     """A body's request for a benchmarking visit to one or more programs. The contact's name,
     e-mail and phone are personal data: they are shown to staff only, never on a public page."""
 
-    reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, editable=False)
-    status_token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
+    reference = models.CharField(_("reference number"), max_length=20, unique=True, editable=False)
+    status_token = models.CharField(max_length=64, unique=True, default=new_secret, editable=False)
     state = models.CharField(_("state"), max_length=20, choices=RequestState.choices, default=RequestState.RECEIVED)
     programs = models.ManyToManyField(Program, verbose_name=_("programs"), related_name="visit_requests")
     organization = models.ForeignKey(
@@ -357,6 +376,12 @@ class VisitRequest(models.Model):
     host = models.CharField(_("host"), max_length=200, blank=True)
     meeting_point = models.CharField(_("meeting point"), max_length=300, blank=True)
     decline_reason = models.TextField(_("reason for declining"), max_length=1000, blank=True)
+    alternative_dates = models.TextField(
+        _("alternative dates offered"), max_length=1000, blank=True, help_text=_("Sent with a decline.")
+    )
+    people_came = models.PositiveSmallIntegerField(
+        _("people who came"), null=True, blank=True, help_text=_("Needed to mark the request done.")
+    )
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     acknowledgement_sent_at = models.DateTimeField(_("acknowledgement sent at"), null=True, blank=True)
     mail_error = models.CharField(_("last e-mail failure"), max_length=300, blank=True)
@@ -368,6 +393,8 @@ class VisitRequest(models.Model):
         verbose_name = _("visit request")
         verbose_name_plural = _("visit requests")
         ordering = ["-created_at", "-pk"]
+        # Without it, a user sees only the requests for the programs they host.
+        permissions = [("handle_visitrequest", _("Can handle visit requests for every program"))]
         constraints = [
             models.CheckConstraint(condition=Q(group_size__gte=1), name="visit_request_group_positive"),
             models.CheckConstraint(
@@ -378,7 +405,7 @@ class VisitRequest(models.Model):
         indexes = [models.Index(fields=["state", "-created_at"], name="visit_request_queue_idx")]
 
     def __str__(self):
-        return self.reference or _("visit request")
+        return self.reference or str(_("visit request"))
 
     @property
     def organization_name(self) -> str:
@@ -398,3 +425,38 @@ class VisitRequest(models.Model):
 
     def get_status_url(self) -> str:
         return reverse("visits:request-status", args=[self.status_token])
+
+
+class FollowUp(models.Model):
+    """What a visiting body took home, asked for a set time after its visit (send_visit_followups).
+    Shown on the program page only when the body allowed it and staff approved it."""
+
+    request = models.OneToOneField(
+        VisitRequest, verbose_name=_("visit request"), on_delete=models.CASCADE, related_name="follow_up"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_secret, editable=False)
+    sent_at = models.DateTimeField(_("asked at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    took_home = models.TextField(_("what they took home or adopted"), max_length=2000, blank=True)
+    topics = models.CharField(_("topics"), max_length=300, blank=True)
+    may_publish = models.BooleanField(_("may be published with the organization's name"), default=False)
+    approved = models.BooleanField(_("approved for the program page"), default=False)
+
+    history = HistoricalRecords(excluded_fields=["token"])
+
+    class Meta:
+        verbose_name = _("visit follow-up")
+        verbose_name_plural = _("visit follow-ups")
+        ordering = ["-answered_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved=False) | Q(may_publish=True, answered_at__isnull=False),
+                name="follow_up_approved_only_if_published",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.request}"
+
+    def get_absolute_url(self):
+        return reverse("visits:follow-up", args=[self.token])

@@ -271,3 +271,7 @@ VISIT_REQUESTS_PER_HOUR = env.int("VISIT_REQUESTS_PER_HOUR", default=5)
 # A request's personal data (contact name, e-mail, phone) is erased this many days after the
 # visit, or after the request was closed without one (manage.py purge_visit_requests).
 VISIT_REQUEST_RETENTION_DAYS = env.int("VISIT_REQUEST_RETENTION_DAYS", default=365)
+# Days after a visit is done when its body is asked what it took home (send_visit_followups).
+VISIT_FOLLOWUP_DAYS = env.int("VISIT_FOLLOWUP_DAYS", default=90)
+# The address the desk's e-mails link to, from commands that have no request to read it from.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

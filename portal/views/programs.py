@@ -29,7 +29,7 @@ from programs.models import (
     Unit,
     YearlyMetric,
 )
-from visits.models import ClosedPeriod, VisitHosting
+from visits.models import FollowUp
 
 
 @cache_public_page
@@ -204,7 +204,7 @@ class ProgramDetailView(DetailView):
     template_name = "programs/program_detail.html"
     context_object_name = "program"
 
-    model = Program
+    queryset = Program.objects.select_related("hosting")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -264,14 +264,19 @@ class ProgramDetailView(DetailView):
         for visit in visits:
             visit.source_ref = refs.ref(visit.source)
 
-        # The visit desk: how the program receives visits, if it takes requests.
-        hosting = (
-            VisitHosting.objects.filter(program=program, takes_visits=True)
-            .prefetch_related(
-                Prefetch("closed_days", queryset=ClosedPeriod.objects.filter(last_day__gte=timezone.localdate()))
-            )
-            .first()
-        )
+        # The visit desk (no query for a program it has never hosted): how the program receives
+        # visits, if it takes requests, and what its visitors took home.
+        hosting = getattr(program, "hosting", None)
+        if hosting is not None and hosting.takes_visits:
+            hosting.upcoming_closed = list(hosting.closed_days.filter(last_day__gte=timezone.localdate()))
+
+        # What visitors took home: follow-up answers the bodies let publish and staff approved.
+        took_home_list, adopted_by = [], 0
+        if hosting is not None:
+            took_home = FollowUp.objects.filter(approved=True, request__programs=program)
+            newest_first = took_home.select_related("request__organization").order_by("-request__confirmed_start")
+            took_home_list = list(newest_first[:10])
+            adopted_by = took_home.values("request__organization").distinct().count() if took_home_list else 0
 
         # Budget lines, subtotals per funding source and the grand total.
         lines = list(program.budget_lines.all())
@@ -301,7 +306,9 @@ class ProgramDetailView(DetailView):
             visits=visits,
             visits_total=visits_total,
             visit_years=years,
-            hosting=hosting,
+            hosting=hosting if hosting is not None and hosting.takes_visits else None,
+            took_home=took_home_list,
+            adopted_by=adopted_by,
             past_purposes=list(dict.fromkeys(visit.purpose for visit in visits if visit.purpose))[:5],
             budget_lines=lines,
             budget_subtotals=budget["subtotals"],

@@ -5,21 +5,26 @@ The status page's address is its only key (no account), so it is kept out of sea
 referrers and shared caches.
 """
 
+import datetime
 import logging
 
+import icalendar
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
 from jeonju.middleware import client_ip
-from portal.forms import VisitRequestForm
+from portal.forms import FollowUpForm, VisitRequestForm
 from programs.models import Program
 from visits import desk
-from visits.models import VisitRequest
+from visits.models import FollowUp, RequestState, VisitHosting, VisitRequest
 
 logger = logging.getLogger("portal.requests")
 
@@ -83,4 +88,57 @@ def request_status(request, token: str):
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def follow_up(request, token: str):
+    """The one-time page where a visiting body says what it took home."""
+    answer = get_object_or_404(FollowUp.objects.select_related("request__organization"), token=token)
+    if answer.answered_at:
+        return TemplateResponse(request, "visits/follow_up.html", {"answer": answer, "form": None})
+    form = FollowUpForm(request.POST or None, instance=answer)
+    if request.method == "POST" and form.is_valid():
+        answer = form.save(commit=False)
+        answer.answered_at = timezone.now()
+        answer.save()
+        return redirect(reverse("visits:follow-up", args=[token]))
+    response = TemplateResponse(request, "visits/follow_up.html", {"answer": answer, "form": form})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def hosting_calendar(request, token: str):
+    """A program's accepted visits as an iCalendar feed, for the hosts' own calendars. The token is
+    the key; the feed holds no personal data (organization, group size, host, meeting point)."""
+    hosting = get_object_or_404(VisitHosting.objects.select_related("program"), calendar_token=token)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Jeonju Policy Portal//Visit desk//KO")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{hosting.program} — {_('Accepted visits')}")
+    booked = (
+        VisitRequest.objects.filter(programs=hosting.program, state__in=(RequestState.ACCEPTED, RequestState.DONE))
+        .exclude(confirmed_start=None)
+        .select_related("organization")
+        .order_by("confirmed_start")
+    )
+    for request_obj in booked:
+        event = icalendar.Event()
+        event.add("uid", f"visit-request-{request_obj.pk}-{hosting.pk}@jeonju-policy-portal")
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", request_obj.confirmed_start)
+        event.add("dtend", request_obj.confirmed_start + datetime.timedelta(hours=2))
+        event.add("summary", f"{request_obj.organization_name} ({request_obj.group_size}) — {hosting.program}")
+        details = [f"{_('Reference number')}: {request_obj.reference}", request_obj.purpose]
+        if request_obj.host:
+            details.append(f"{_('Host')}: {request_obj.host}")
+        event.add("description", "\n".join(details))
+        if request_obj.meeting_point:
+            event.add("location", request_obj.meeting_point)
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -3,6 +3,7 @@ refusals, the acknowledgement, the private status page, and personal data kept o
 public page."""
 
 import datetime
+import re
 from unittest import mock
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from portal.cache import generation
 from tests.factories import OrganizationFactory, ProgramFactory
+from visits import desk
 from visits.models import ClosedPeriod, RequestState, VisitHosting, VisitRequest
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +98,7 @@ def test_a_request_is_taken_acknowledged_and_followed_on_its_private_page(client
     response = client.post("/visits/request/", form_data())
     assert response.status_code == 302
     request_obj = VisitRequest.objects.get()
-    assert request_obj.reference == f"{TODAY.year}-{request_obj.pk:06d}"
+    assert re.fullmatch(rf"{TODAY.year}-[{desk.REFERENCE_ALPHABET}]{{5}}", request_obj.reference)
     assert request_obj.state == RequestState.RECEIVED
     assert request_obj.organization is None and request_obj.new_organization_name == "시험 수원시청"
     assert list(request_obj.programs.all()) == [hosted.program]

@@ -17,8 +17,20 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     "Visit editors": {
         ("visits", "visit"): ALL,
         ("visits", "organization"): ALL,
+        # The visit desk: every program's requests, hosting settings and follow-ups.
+        ("visits", "visitrequest"): ("view", "change", "handle"),
+        ("visits", "visithosting"): ALL,
+        ("visits", "closedperiod"): ALL,
+        ("visits", "followup"): ("view", "change"),
         ("programs", "program"): ("view",),
         ("policies", "source"): ("view",),
+    },
+    # A program's host: the requests for the programs they host (VisitHosting.hosts), no others.
+    "Visit hosts": {
+        ("visits", "visitrequest"): ("view", "change"),
+        ("visits", "visithosting"): ("view",),
+        ("visits", "organization"): ("view",),
+        ("programs", "program"): ("view",),
     },
     "Budget editors": {
         ("programs", "budgetline"): ALL,
@@ -57,7 +69,7 @@ def role_permissions(grants: dict[tuple[str, str], tuple[str, ...]]) -> list[Per
 
 
 class Command(BaseCommand):
-    help = "Create the staff roles (Visit editors, Budget editors, Content editors) as groups. Idempotent."
+    help = "Create the staff roles (Visit editors, Visit hosts, Budget editors, Content editors) as groups. Idempotent."
 
     def handle(self, *args, **options):
         for name, grants in ROLES.items():
