@@ -87,7 +87,7 @@ def request_status(request, token: str):
         {"visit_request": request_obj, "just_sent": request.GET.get("sent") == "1"},
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the secret address never leaves the site; forms still post
     return response
 
 
@@ -105,7 +105,7 @@ def follow_up(request, token: str):
         return redirect(reverse("visits:follow-up", args=[token]))
     response = TemplateResponse(request, "visits/follow_up.html", {"answer": answer, "form": form})
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the secret address never leaves the site; forms still post
     return response
 
 
