@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from jeonju.csvio import escape_csv_cell, starts_like_formula
 from portal.downloads import csv_text
+from tests.csv_records import csv_records
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
 
 
@@ -92,9 +93,8 @@ def test_csv_text_starts_with_bom_and_escapes():
 
 
 def _csv_rows(response):
-    body = response.content.decode("utf-8")
-    assert body.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    """The rows by their JSON keys, the header checked in the page's language (tests.csv_records)."""
+    return csv_records(response)
 
 
 @pytest.mark.django_db
