@@ -7,6 +7,7 @@ import unicodedata
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -335,7 +336,9 @@ def test_the_formula_guard_covers_labels_and_headers():
 
     columns = [Column("code", "=header"), Column("kind", "+kind", lambda: {"evil": "@label", "ok": "좋음"})]
     rows = [["-1+1", "evil"], ["x", "ok"]]
-    header, first, second = list(csv.reader(io.StringIO(csv_text(columns, rows).removeprefix("\ufeff"))))
+    with translation.override("en"):
+        text = csv_text(columns, rows)
+    header, first, second = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert header == ["'=header", "'+kind", "'+kind code"]
     assert first == ["'-1+1", "'@label", "evil"]
     assert second == ["x", "좋음", "ok"]
