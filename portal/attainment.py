@@ -155,9 +155,6 @@ def attainments(metrics: Iterable) -> list[Row]:
 
 
 # What the downloads add to each actual value that has a target for its year.
-DOWNLOAD_COLUMNS = ["target", "attainment_percent", "attainment_status"]
-
-
 def with_year_target(metrics):
     """YearlyMetric rows annotated with `year_target`: the target of the same program, indicator
     and year (one index lookup per row), for `download_cells`."""
@@ -169,7 +166,7 @@ def with_year_target(metrics):
 
 def download_cells(metric, higher_is_better: bool, today: date) -> list:
     """The target, the share in percent and the status of an actual value with a target for its
-    year (its as-of is a column of its own); blank otherwise."""
+    year (its as-of is a column of its own); blank otherwise. The columns: portal.columns.ATTAINMENT."""
     if metric.kind == MetricKind.TARGET or metric.year_target is None:
         return ["", "", ""]
     item = Attainment(

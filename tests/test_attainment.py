@@ -133,17 +133,11 @@ def test_the_sentence_in_both_languages():
 
 @pytest.mark.django_db
 def test_the_downloads_carry_the_target_the_share_and_the_status(client):
-    import csv
-    import io
     import json
 
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                client.get("/programs/social-economy-public-purchasing/figures.csv").content.decode("utf-8-sig")
-            )
-        )
-    )
+    from tests.csv_records import csv_records
+
+    rows = csv_records(client.get("/programs/social-economy-public-purchasing/figures.csv"))
     actual = next(row for row in rows if row["kind"] == "actual" and row["year"] == "2019")
     assert (actual["target"], actual["attainment_percent"], actual["attainment_status"]) == (
         "8100000000",
@@ -152,7 +146,8 @@ def test_the_downloads_carry_the_target_the_share_and_the_status(client):
     )
     assert actual["as_of"] == "2019-06-30"
     target = next(row for row in rows if row["kind"] == "target")
-    assert target["attainment_status"] == ""
+    assert target["attainment_status"] == "" and target["attainment_status_label"] == ""
+    assert actual["attainment_status_label"] == "진행 중 (연중 집계)"  # Status.IN_PROGRESS.label
     data = json.loads(client.get("/indicators/public-purchasing/download.json").content)
     record = next(r for r in data["results"] if r["kind"] == "actual")
     assert record["attainment_percent"] == 53 and record["attainment_status"] == "in_progress"

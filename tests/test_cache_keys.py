@@ -120,3 +120,17 @@ def test_fragments_are_keyed_by_the_script_prefix(caching):
         assert page_cache.fragment_key() != poisoned
     finally:
         set_script_prefix("/")
+
+
+def test_a_korean_and_an_english_download_are_cached_apart(caching, client):
+    korean = client.get("/visits/download.csv")
+    english = client.get("/en/visits/download.csv")
+    assert (korean["X-Cache"], english["X-Cache"]) == ("miss", "miss")
+    again_ko, again_en = client.get("/visits/download.csv"), client.get("/en/visits/download.csv")
+    assert (again_ko["X-Cache"], again_en["X-Cache"]) == ("hit", "hit")
+    assert again_ko.content == korean.content and again_en.content == english.content
+    assert korean.content.decode("utf-8").startswith("\ufeff사업 코드,")
+    assert english.content.decode("utf-8").startswith("\ufeffProgram code,")
+    data_ko = json.loads(client.get("/visits/download.json").content)
+    data_en = json.loads(client.get("/en/visits/download.json").content)
+    assert (data_ko["metadata"]["language"], data_en["metadata"]["language"]) == ("ko", "en")

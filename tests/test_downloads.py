@@ -7,11 +7,13 @@ import unicodedata
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from jeonju.csvio import escape_csv_cell, starts_like_formula
 from portal.downloads import csv_text
+from tests.csv_records import csv_records
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory
 
 
@@ -92,9 +94,8 @@ def test_csv_text_starts_with_bom_and_escapes():
 
 
 def _csv_rows(response):
-    body = response.content.decode("utf-8")
-    assert body.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    """The rows by their JSON keys, the header checked in the page's language (tests.csv_records)."""
+    return csv_records(response)
 
 
 @pytest.mark.django_db
@@ -219,3 +220,145 @@ def test_program_downloads_of_an_unknown_program_or_format_are_404(client):
     assert client.get("/programs/no-such-program/budget.csv").status_code == 404
     assert client.get("/programs/no-such-program/figures.json").status_code == 404
     assert client.get("/programs/palbok-art-factory/budget.xlsx").status_code == 404
+
+
+# --- the reader's language (issue 13) ----------------------------------------------------------
+
+
+def _raw_csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8").removeprefix("\ufeff"))))
+
+
+@pytest.mark.django_db
+def test_a_korean_page_downloads_korean_headers_and_labels_with_the_codes_beside_them(client):
+    program = ProgramFactory(slug="dl-lang")
+    VisitFactory(
+        program=program,
+        organization=OrganizationFactory(name_ko="내려받기시", kind="local_government", region="gyeonggi"),
+        year=2019,
+    )
+    header, row = _raw_csv(client.get("/visits/download.csv?program=dl-lang"))
+    assert header[:3] == ["사업 코드", "사업명(한국어)", "사업명(영어)"]
+    cells = dict(zip(header, row, strict=True))
+    assert (cells["지역"], cells["지역 코드"]) == ("경기", "gyeonggi")
+    assert (cells["기관 유형"], cells["기관 유형 코드"]) == ("지방자치단체", "local_government")
+    assert header.index("지역 코드") == header.index("지역") + 1
+
+
+@pytest.mark.django_db
+def test_an_english_page_downloads_english_headers_and_labels(client):
+    program = ProgramFactory(slug="dl-lang", name_ko="내려받기언어", category="facility", status="active")
+    VisitFactory(program=program, organization=OrganizationFactory(kind="local_government", region="gyeonggi"))
+    header, row = _raw_csv(client.get("/en/visits/download.csv?program=dl-lang"))
+    cells = dict(zip(header, row, strict=True))
+    assert (cells["Region"], cells["Region code"]) == ("Gyeonggi", "gyeonggi")
+    assert (cells["Kind of organization"], cells["Kind of organization code"]) == (
+        "Local government",
+        "local_government",
+    )
+    assert not any("\uac00" <= c <= "\ud7a3" for c in "".join(header))  # no Hangul in an English header
+    from policies.models import Status
+
+    header, row = _raw_csv(client.get("/en/programs/download.csv?q=내려받기언어"))
+    cells = dict(zip(header, row, strict=True))
+    assert (cells["Category"], cells["Category code"], cells["Status code"]) == ("Facility", "facility", "active")
+    assert cells["Status"] == str(Status.ACTIVE.label) != "active"
+    header, _row = _raw_csv(client.get("/programs/download.csv?q=내려받기언어"))
+    assert (header[3], header[4]) == ("사업 유형", "사업 유형 코드")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "coded"),
+    [
+        ("/policies/download.csv", ("sector", "status", "core_values", "elected_terms")),
+        ("/programs/download.csv", ("category", "status")),
+        ("/programs/palbok-art-factory/budget.csv", ("funding_source",)),
+        ("/programs/palbok-art-factory/figures.csv", ("unit", "kind", "attainment_status")),
+        ("/indicators/visiting-organizations/download.csv", ("unit", "kind", "attainment_status")),
+        ("/visits/download.csv", ("organization_kind", "region")),
+    ],
+)
+def test_every_download_has_labels_in_both_languages_and_json_keeps_its_keys(client, palbok, url, coded):
+    from portal.downloads import LICENCE_URL
+
+    for prefix, language in (("", "ko"), ("/en", "en")):
+        response = client.get(prefix + url)
+        assert response["Link"] == f'<{LICENCE_URL}>; rel="license"'
+        assert response["Content-Language"] == language
+        rows = csv_records(response)  # the header is checked against the page's language
+        assert rows
+        data = json.loads(client.get(prefix + url.replace(".csv", ".json")).content)
+        meta = data["metadata"]
+        assert meta["language"] == language and meta["license"]["url"] == LICENCE_URL
+        assert (
+            meta["license"]["name"] == {"ko": "공공누리 제1유형: 출처표시", "en": "KOGL Type 1: attribution"}[language]
+        )
+        assert meta["extracted_at"].endswith("+09:00")
+        csv_headers = [field["csv_header"] for field in meta["fields"]]
+        assert csv_headers == _raw_csv(response)[0]
+        for key in coded:
+            # The JSON and the CSV give the same codes and labels.
+            assert [(r[key], r[f"{key}_label"]) for r in rows] == [
+                (str(r[key]), r[f"{key}_label"]) for r in data["results"]
+            ]
+            assert all(bool(r[f"{key}_label"]) == bool(r[key]) for r in rows), key  # a label for every code
+
+
+@pytest.mark.django_db
+def test_json_keeps_english_keys_and_codes_from_a_korean_page(client):
+    VisitFactory(program=ProgramFactory(slug="dl-json"), organization=OrganizationFactory(region="gyeonggi"))
+    data = json.loads(client.get("/visits/download.json?program=dl-json").content)
+    record = data["results"][0]
+    assert (record["region"], record["region_label"]) == ("gyeonggi", "경기")
+    assert data["count"] == 1 and data["url"].endswith("/visits/download.json?program=dl-json")
+    english = json.loads(client.get("/en/visits/download.json?program=dl-json").content)["results"][0]
+    assert set(english) == set(record) and english["region_label"] == "Gyeonggi"
+
+
+@pytest.mark.django_db
+def test_times_are_in_korea_standard_time_and_dates_stay_iso(client):
+    import datetime
+
+    from visits.models import Visit
+
+    visit = VisitFactory(program=ProgramFactory(slug="dl-time"), visited_on=datetime.date(2026, 12, 2))
+    Visit.objects.filter(pk=visit.pk).update(recorded_at=datetime.datetime(2026, 12, 2, 1, 0, tzinfo=datetime.UTC))
+    row = csv_records(client.get("/en/visits/download.csv?program=dl-time"))[0]
+    assert row["recorded_at"] == "2026-12-02T10:00:00+09:00"
+    assert row["visited_on"] == "2026-12-02"
+    record = json.loads(client.get("/visits/download.json?program=dl-time").content)["results"][0]
+    assert (record["recorded_at"], record["visited_on"]) == ("2026-12-02T10:00:00+09:00", "2026-12-02")
+
+
+def test_the_formula_guard_covers_labels_and_headers():
+    from portal.downloads import Column, json_chunks
+
+    columns = [Column("code", "=header"), Column("kind", "+kind", lambda: {"evil": "@label", "ok": "좋음"})]
+    rows = [["-1+1", "evil"], ["x", "ok"]]
+    with translation.override("en"):
+        text = csv_text(columns, rows)
+    header, first, second = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert header == ["'=header", "'+kind", "'+kind code"]
+    assert first == ["'-1+1", "'@label", "evil"]
+    assert second == ["x", "좋음", "ok"]
+    # JSON is no spreadsheet: its values stay as they are.
+    data = json.loads(b"".join(json_chunks(columns, rows)))
+    assert data["results"][0] == {"code": "-1+1", "kind": "evil", "kind_label": "@label"}
+
+
+@pytest.mark.django_db
+def test_the_download_box_names_the_licence_on_every_page_in_both_languages(client, palbok):
+    from portal.downloads import LICENCE_URL
+
+    for url in (
+        "/policies/",
+        "/programs/",
+        "/programs/palbok-art-factory/",
+        "/visits/",
+        "/indicators/visiting-organizations/",
+    ):
+        for prefix, name in (("", "공공누리 제1유형: 출처표시"), ("/en", "KOGL Type 1: attribution")):
+            body = client.get(prefix + url).content.decode()
+            boxes = body.count('class="downloads"')
+            assert boxes and body.count(f'<a href="{LICENCE_URL}" rel="license">{name}</a>') == boxes, prefix + url

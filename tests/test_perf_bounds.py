@@ -4,15 +4,15 @@ The load benchmark (bench/load_bench.py) measures speed at --scale 100; these te
 property it depends on: no page renders a row, an option or a chart line per program.
 """
 
-import csv
-import io
 import json
 
 import pytest
 
 from policies.models import Policy
 from portal import downloads
+from portal.columns import VISITS
 from programs.models import Indicator, Program
+from tests.csv_records import csv_records, records
 from tests.factories import OrganizationFactory, ProgramFactory, VisitFactory, YearlyMetricFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +106,7 @@ def test_indicator_pages_list_every_program_once_and_drop_parameters_they_do_not
 
 def test_indicator_download_has_every_value_when_the_page_is_paged(client):
     add_programs(60)
-    body = client.get("/indicators/visiting-organizations/download.csv").content.decode()
-    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    rows = csv_records(client.get("/indicators/visiting-organizations/download.csv"))
     assert {r["program_slug"] for r in rows} >= {f"bound-{i:03d}" for i in range(60)}
 
 
@@ -139,7 +138,7 @@ def test_large_downloads_are_streamed_and_equal_the_small_ones(client, monkeypat
     text = streamed(client.get(url))
     assert text == whole.content.decode("utf-8")
     assert text.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = records(text, VISITS, "ko")
     assert len(rows) == 12 and rows[0]["organization_ko"].startswith("'=")
 
     data = json.loads(streamed(client.get("/visits/download.json?program=bound-visited")))

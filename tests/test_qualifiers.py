@@ -1,10 +1,8 @@
 """Approximate and partial values say so wherever they appear (charts, tables, notes, CSV and
 JSON downloads), in both languages, and every unit reads after its number ("246대", "246 vehicles")."""
 
-import csv
 import datetime
 import html
-import io
 import json
 import re
 from decimal import Decimal
@@ -15,6 +13,7 @@ from django.utils import translation
 from portal import charts, downloads
 from portal.views.programs import ProgramFiguresDownloadView
 from programs.models import Indicator, Program, Unit, YearlyMetric
+from tests.csv_records import csv_records
 from tests.factories import IndicatorFactory, ProgramFactory, YearlyMetricFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,14 +159,14 @@ def test_home_most_visited_chart_notes_as_of_in_words(client):
 # --- downloads --------------------------------------------------------------------------------
 
 
-OLD_FIGURE_COLUMNS = ProgramFiguresDownloadView.columns[:-2]
+OLD_FIGURE_COLUMNS = ProgramFiguresDownloadView.download_fields[:-5]
 
 
 def test_program_figures_csv_and_json_add_approximate_and_partial_at_the_end(client):
-    assert ProgramFiguresDownloadView.columns[-5:-3] == ["approximate", "partial"]
+    assert [c.key for c in ProgramFiguresDownloadView.download_fields[-5:-3]] == ["approximate", "partial"]
     response = client.get("/programs/self-sufficiency-work/figures.csv")
     text = response.content.decode("utf-8")
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = csv_records(response)
     jobs = next(r for r in rows if r["indicator"] == "self-sufficiency-jobs")
     assert (jobs["value"], jobs["approximate"], jobs["partial"], jobs["as_of"]) == ("576", "true", "true", "2019-07-17")
     # The columns there were before are written byte for byte as before.
@@ -186,10 +185,9 @@ def test_program_figures_csv_and_json_add_approximate_and_partial_at_the_end(cli
 
 
 def test_indicator_downloads_carry_approximate_and_partial(client):
-    rows = list(
-        csv.DictReader(io.StringIO(client.get("/indicators/daily-visitors/download.csv").content.decode("utf-8-sig")))
-    )
-    assert list(rows[0])[-5:-3] == ["approximate", "partial"]
+    rows = csv_records(client.get("/indicators/daily-visitors/download.csv"))
+    # Before the target, the share and the status (its label and code).
+    assert list(rows[0])[-6:-4] == ["approximate", "partial"]
     assert (rows[0]["value"], rows[0]["approximate"], rows[0]["partial"]) == ("500", "true", "true")
     data = json.loads(client.get("/indicators/visiting-organizations/download.json").content)
     palbok = {

@@ -17,6 +17,7 @@ from policies.models import Source
 from portal import attainment
 from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
+from portal.columns import INDICATOR_VALUES
 from portal.downloads import large_download_response
 from portal.selectors import reporting_totals, value_runs
 from portal.views.home import programs_chart, reporting_total_chart
@@ -64,18 +65,18 @@ class IndicatorDetailView(DetailView):
     model = Indicator
     programs_per_page = 25
     download_chunk_size = 2000
+    download_fields = INDICATOR_VALUES
 
     def get(self, request, *args, **kwargs):
         fmt = kwargs.get("format")
         if not fmt:
             return super().get(request, *args, **kwargs)
         indicator = get_object_or_404(Indicator, code=kwargs["code"])
-        columns = ["indicator", "unit", "program_slug", "program_name_ko", "program_name_en", "year", "kind"]
-        columns += ["value", "as_of", "source", "approximate", "partial", *attainment.DOWNLOAD_COLUMNS]
         today = timezone.localdate()
         rows = (
             [
                 indicator.code,
+                indicator.name,
                 indicator.unit,
                 m.program.slug,
                 m.program.name_ko,
@@ -92,7 +93,7 @@ class IndicatorDetailView(DetailView):
             for m in attainment.with_year_target(self.metrics(indicator)).iterator(chunk_size=self.download_chunk_size)
         )
         return large_download_response(
-            fmt, f"indicator-{indicator.code}", columns, rows, url=request.build_absolute_uri()
+            fmt, f"indicator-{indicator.code}", self.download_fields, rows, url=request.build_absolute_uri()
         )
 
     @staticmethod

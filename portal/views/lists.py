@@ -9,7 +9,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 
-from portal.downloads import large_download_response
+from portal.downloads import Column, large_download_response
 
 
 class DownloadableFilterView(FilterView):
@@ -20,10 +20,9 @@ class DownloadableFilterView(FilterView):
     """
 
     download_name = "data"
+    # The download's columns (portal.columns); `download_rows` gives their values in this order.
+    download_fields: Sequence[Column] = ()
     strict = True
-
-    def download_columns(self) -> Sequence[str]:
-        raise NotImplementedError
 
     def download_rows(self, queryset) -> Iterable[Sequence[Any]]:
         raise NotImplementedError
@@ -47,7 +46,7 @@ class DownloadableFilterView(FilterView):
         return large_download_response(
             fmt,
             self.download_name,
-            self.download_columns(),
+            self.download_fields,
             self.download_rows(queryset),
             url=self.request.build_absolute_uri(),
         )

@@ -7,6 +7,7 @@ from django.views.generic import DetailView
 from policies.models import Policy, Source
 from portal.attainment import Status, attainments, roll_up, with_status
 from portal.cache import cache_public_page
+from portal.columns import POLICIES
 from portal.filters import PolicyFilter, localized_name
 from portal.selectors import programs_with_figures
 from portal.views.lists import DownloadableFilterView
@@ -29,6 +30,7 @@ class PolicyListView(DownloadableFilterView):
     context_object_name = "policies"
     paginate_by = 20
     download_name = "policies"
+    download_fields = POLICIES
 
     def get_queryset(self):
         return Policy.objects.prefetch_related("core_values", "terms").annotate(
@@ -41,22 +43,6 @@ class PolicyListView(DownloadableFilterView):
         context["sources"] = list(Source.objects.filter(policies__in=context["policies"]).distinct())
         return context
 
-    def download_columns(self):
-        return [
-            "slug",
-            "title_ko",
-            "title_en",
-            "sector",
-            "core_values",
-            "elected_terms",
-            "status",
-            "start_year",
-            "end_year",
-            "department_ko",
-            "programs",
-            "url",
-        ]
-
     def download_rows(self, queryset):
         for policy in queryset.iterator(chunk_size=self.download_chunk_size):
             yield [
@@ -64,8 +50,8 @@ class PolicyListView(DownloadableFilterView):
                 policy.title_ko,
                 policy.title_en,
                 policy.sector,
-                ";".join(v.code for v in policy.core_values.all()),
-                ";".join(str(t.number) for t in policy.terms.all()),
+                [v.code for v in policy.core_values.all()],
+                [t.number for t in policy.terms.all()],
                 policy.status,
                 policy.start_year,
                 policy.end_year,

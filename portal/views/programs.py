@@ -14,7 +14,8 @@ from policies.models import Policy, Source
 from portal import attainment, charts, qualifiers
 from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
-from portal.downloads import download_response
+from portal.columns import BUDGET, FIGURES, PROGRAMS
+from portal.downloads import Column, download_response
 from portal.filters import ProgramFilter
 from portal.selectors import VISITING_ORGANIZATIONS, programs_with_figures, with_policy_titles
 from portal.views.lists import DownloadableFilterView
@@ -39,6 +40,7 @@ class ProgramListView(DownloadableFilterView):
     context_object_name = "programs"
     paginate_by = 20
     download_name = "programs"
+    download_fields = PROGRAMS
 
     # What the list and its download show of a program (its long texts stay in the database).
     list_fields = ("slug", "name_ko", "name_en", "category", "status", "start_year", "end_year")
@@ -55,28 +57,6 @@ class ProgramListView(DownloadableFilterView):
         lines = BudgetLine.objects.filter(source=OuterRef("pk"), program__in=shown)
         context["sources"] = list(Source.objects.filter(Exists(metrics) | Exists(lines)))
         return context
-
-    def download_columns(self):
-        return [
-            "slug",
-            "name_ko",
-            "name_en",
-            "category",
-            "status",
-            "start_year",
-            "end_year",
-            "policies",
-            "visiting_organizations_counted",
-            "visiting_organizations_first_year",
-            "visiting_organizations_last_year",
-            "visiting_organizations_years",
-            "visiting_organizations_partial_years",
-            "visiting_organizations_partial_as_of",
-            "named_visits_on_record",
-            "planned_budget_krw",
-            "executed_budget_krw",
-            "url",
-        ]
 
     def download_rows(self, queryset):
         queryset = queryset.prefetch_related(Prefetch("policies", queryset=Policy.objects.only("pk", "slug")))
@@ -326,7 +306,7 @@ class ProgramDownloadView(SingleObjectMixin, View):
 
     model = Program
     download_suffix = "data"
-    columns: list[str] = []
+    download_fields: tuple[Column, ...] = ()
 
     def rows(self, program: Program):
         raise NotImplementedError
@@ -336,7 +316,7 @@ class ProgramDownloadView(SingleObjectMixin, View):
         return download_response(
             kwargs["format"],
             f"{program.slug}-{self.download_suffix}",
-            self.columns,
+            self.download_fields,
             self.rows(program),
             program=program.slug,
             url=request.build_absolute_uri(),
@@ -348,22 +328,7 @@ class ProgramBudgetDownloadView(ProgramDownloadView):
     """What a program cost and who paid: every budget line, as on the page (the totals are sums of them)."""
 
     download_suffix = "budget"
-    columns = [
-        "program_slug",
-        "program_name_ko",
-        "program_name_en",
-        "start_year",
-        "end_year",
-        "period",
-        "funding_source",
-        "funding_source_label",
-        "planned_krw",
-        "executed_krw",
-        "note_ko",
-        "note_en",
-        "source",
-        "source_url",
-    ]
+    download_fields = BUDGET
 
     def rows(self, program):
         for line in program.budget_lines.select_related("source"):
@@ -375,7 +340,6 @@ class ProgramBudgetDownloadView(ProgramDownloadView):
                 line.end_year,
                 budget_period(line),
                 line.funding_source,
-                line.get_funding_source_display(),
                 line.planned_amount,
                 line.executed_amount,
                 line.note_ko,
@@ -390,23 +354,7 @@ class ProgramFiguresDownloadView(ProgramDownloadView):
     """A program's yearly figures (every indicator, actual values and targets) with their sources."""
 
     download_suffix = "figures"
-    columns = [
-        "program_slug",
-        "indicator",
-        "indicator_name",
-        "unit",
-        "year",
-        "kind",
-        "value",
-        "as_of",
-        "note_ko",
-        "note_en",
-        "source",
-        "source_url",
-        "approximate",
-        "partial",
-        *attainment.DOWNLOAD_COLUMNS,
-    ]
+    download_fields = FIGURES
 
     def rows(self, program):
         metrics = program.metrics.select_related("indicator", "source").order_by("indicator__code", "year", "kind")

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from policies.models import Source
 from portal import charts
 from portal.cache import cache_public_page, fragment_key
+from portal.columns import VISITS
 from portal.feeds import RssVisitFeed
 from portal.filters import VisitFilter
 from portal.models import ProgramFigures, VisitFigures
@@ -149,26 +150,26 @@ class VisitListView(DownloadableFilterView):
                 context["fragment_seconds"] = 0
         return context
 
-    # The download's columns: (name in the file, lookup).
-    download_fields = (
-        ("program_slug", "program__slug"),
-        ("program_name_ko", "program__name_ko"),
-        ("program_name_en", "program__name_en"),
-        ("organization_ko", "organization__name_ko"),
-        ("organization_en", "organization__name_en"),
-        ("organization_kind", "organization__kind"),
-        ("region", "organization__region"),
-        ("municipality_ko", "organization__municipality_ko"),
-        ("year", "year"),
-        ("visited_on", "visited_on"),
-        ("people", "people"),
-        ("purpose_ko", "purpose_ko"),
-        ("source", "source"),
-        ("recorded_at", "recorded_at"),
+    download_fields = VISITS
+    # The lookup of each of the download's columns.
+    download_lookups = (
+        "program__slug",
+        "program__name_ko",
+        "program__name_en",
+        "organization__name_ko",
+        "organization__name_en",
+        "organization__kind",
+        "organization__region",
+        "organization__municipality_ko",
+        "organization__municipality_en",
+        "year",
+        "visited_on",
+        "people",
+        "purpose_ko",
+        "purpose_en",
+        "source",
+        "recorded_at",
     )
-
-    def download_columns(self):
-        return [name for name, _lookup in self.download_fields]
 
     @staticmethod
     def source_labels() -> dict[int, str]:
@@ -179,9 +180,10 @@ class VisitListView(DownloadableFilterView):
     def download_rows(self, queryset):
         # Plain tuples rather than four model instances per row; the few sources named once.
         sources = self.source_labels()
-        rows = queryset.values_list(*(lookup for _name, lookup in self.download_fields))
+        rows = queryset.values_list(*self.download_lookups)
         for row in rows.iterator(chunk_size=self.download_chunk_size):
-            yield [*row[:12], sources.get(row[12], ""), row[13]]
+            *cells, source, recorded_at = row
+            yield [*cells, sources.get(source, ""), recorded_at]
 
 
 @cache_public_page

@@ -9,7 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal import columns
 from programs.models import Category, FundingSource
+from tests.csv_records import records
 from visits.models import Region
 
 from .support import PALBOK, gettext_in, hangul_outside_korean, open_page, screenshot
@@ -121,8 +123,12 @@ def test_citizen_reads_palbok_visits_regions_cost_and_funding_from_the_pages(pag
         expect(row).to_contain_text(PALBOK_TOTAL[language])
 
 
-def read_csv(body: bytes) -> list[dict[str, str]]:
+def read_csv(body: bytes, fields=None) -> list[dict[str, str]]:
+    """The rows of a CSV: by their JSON keys, given the download's columns (its Korean header
+    checked), else by their headers."""
     assert body.startswith(b"\xef\xbb\xbf"), f"the CSV has no UTF-8 byte-order mark: {body[:20]!r}"
+    if fields is not None:
+        return records(body.decode("utf-8"), fields, "ko")
     return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
 
 
@@ -144,7 +150,7 @@ def test_citizen_downloads_palbok_figures_as_csv_from_the_pages(page):
     # The visits: from the program page to its visit list, and that list's CSV.
     page.get_by_role("link", name=gettext_in("ko", "These visits in the visit list, with downloads")).click()
     page.wait_for_url(re.compile(rf"/visits/\?program={PALBOK}$"))
-    rows = read_csv(download(page, csv_link(page)))
+    rows = read_csv(download(page, csv_link(page)), columns.VISITS)
     assert rows, "the visit CSV is empty"
     assert {row["program_slug"] for row in rows} == {PALBOK}, "the CSV holds visits the page did not show"
     regions = {row["region"] for row in rows}
@@ -155,13 +161,15 @@ def test_citizen_downloads_palbok_figures_as_csv_from_the_pages(page):
     open_page(page, f"/programs/{PALBOK}/")
     page.get_by_role("link", name=VISITS_INDICATOR["ko"], exact=True).click()
     page.wait_for_url("**/indicators/visiting-organizations/")
-    rows = [r for r in read_csv(download(page, csv_link(page))) if r["program_slug"] == PALBOK]
+    rows = [
+        r for r in read_csv(download(page, csv_link(page)), columns.INDICATOR_VALUES) if r["program_slug"] == PALBOK
+    ]
     values = {r["year"]: (float(r["value"]), r["as_of"]) for r in rows if r["kind"] == "actual"}
     assert values == {"2018": (84.0, ""), "2019": (92.0, "2019-10-21")}, values
 
     # The cost: the filtered program list's CSV.
     open_page(page, "/programs/?q=팔복")
-    rows = {r["slug"]: r for r in read_csv(download(page, csv_link(page)))}
+    rows = {r["slug"]: r for r in read_csv(download(page, csv_link(page)), columns.PROGRAMS)}
     assert PALBOK in rows, sorted(rows)
     # Money spent, as the source gives it, in its own column: no plan is on record.
     assert int(float(rows[PALBOK]["executed_budget_krw"])) == 5_000_000_000

@@ -417,10 +417,9 @@ def test_program_list_shows_planned_and_executed_apart_and_sorts_by_each(client)
 
 
 def csv_rows(client, url):
-    import csv
-    import io
+    from tests.csv_records import csv_records
 
-    return list(csv.DictReader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+    return csv_records(client.get(url))
 
 
 def test_program_list_and_download_say_which_years_a_count_sums(client, palbok):
