@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from policies.models import Policy, Source
 from portal.management.commands.setup_roles import ROLES as GRANTS
+from portal.models import SiteContact, SitePage
 from programs.models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
 from tests.factories import (
     BudgetLineFactory,
@@ -24,6 +25,13 @@ from visits.models import Organization, Visit
 
 pytestmark = pytest.mark.django_db
 
+
+def saved(obj):
+    """A row the migrations created (with no history yet), saved once so it has a version."""
+    obj.save()
+    return obj
+
+
 # model → (how to make one, the field a role tries to set through the revert form, the value)
 TRACKED = {
     Source: (SourceFactory, "title_ko", "변조된 제목"),
@@ -36,6 +44,8 @@ TRACKED = {
     BudgetLine: (lambda: BudgetLineFactory(planned_amount=7_400_000_000), "planned_amount", "1"),
     Organization: (OrganizationFactory, "name_ko", "변조된 기관"),
     Visit: (VisitFactory, "people", "999"),
+    SiteContact: (lambda: saved(SiteContact.objects.get()), "phone", "010-0000-0000"),
+    SitePage: (lambda: saved(SitePage.objects.get(slug="privacy")), "title_ko", "변조된 방침"),
 }
 
 

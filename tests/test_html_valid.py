@@ -19,6 +19,9 @@ PAGE_TYPES = [
     "/indicators/visiting-organizations/",
     "/visits/",
     "/visits/?year=2019",
+    "/privacy/",
+    "/copyright/",
+    "/accessibility/",
     "/no-such-page/",
 ]
 
