@@ -4,8 +4,9 @@
 `learn_cache_key`: keys from the absolute URI, so scheme, host, script prefix, path and query; the
 Vary headers; the language), under a key prefix holding the data *generation*: a number in the
 shared cache that every save, delete or many-to-many change in the policies, programs and visits
-apps bumps, so pages cached before a change are never looked up again. Writes that bypass model
-signals (bulk_create, QuerySet.update, COPY) call `bump_generation()` themselves.
+apps bumps, and so does a change of the site's own texts (portal.SiteContact, portal.SitePage),
+so pages cached before a change are never looked up again. Writes that bypass model signals
+(bulk_create, QuerySet.update, COPY) call `bump_generation()` themselves.
 
 Unlike `cache_page`, it tells no browser or proxy to keep a page (no Expires, no max-age: a change
 must show at once), drops the query parameters a page does not read before the view runs, caches
@@ -35,6 +36,8 @@ logger = logging.getLogger("portal.cache")
 PORTAL_APPS = {"policies", "programs", "visits"}
 # Rows of those apps no public page shows: a visit request is private until it becomes a visit.
 PRIVATE_MODELS = {"visits.visitrequest", "visits.historicalvisitrequest", "visits.visitrequest_programs"}
+# The site's own texts, on every page (the header's and the footer's contact details) or their own.
+SITE_TEXT_MODELS = {"portal.sitecontact", "portal.sitepage"}
 GENERATION_KEY = "portal:data-generation"
 # Query strings longer than this are served but not cached (no one types them; a flood of
 # random long ones must not push the real pages out of the cache).
@@ -65,7 +68,8 @@ def bump_generation() -> None:
 
 
 def _data_changed(sender, **kwargs):
-    if sender._meta.app_label not in PORTAL_APPS or sender._meta.label_lower in PRIVATE_MODELS:
+    label = sender._meta.label_lower
+    if (sender._meta.app_label not in PORTAL_APPS and label not in SITE_TEXT_MODELS) or label in PRIVATE_MODELS:
         return
     # At once, so this process (and this transaction's own later reads) see the change; and
     # again after the commit, because another process may have cached the old rows under the

@@ -1,9 +1,13 @@
-"""Context every public page needs: the main navigation and the language switch."""
+"""Context every public page needs: the main navigation, the language switch and the site's
+contact details (the header's link to the city's website, the footer's department and address)."""
 
 from django.conf import settings
 from django.urls import reverse, translate_url
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
+
+from portal.models import SiteContact
 
 NAVIGATION = [
     ("home", "home", _("Home")),
@@ -54,4 +58,9 @@ def portal(request):
         }
         for code, _name in settings.LANGUAGES
     ]
-    return {"main_nav": nav, "language_links": languages}
+    return {
+        "main_nav": nav,
+        "language_links": languages,
+        # Read only by a page that shows it (one query; none for a page served from the cache).
+        "site_contact": SimpleLazyObject(lambda: SiteContact.objects.filter(pk=1).first()),
+    }

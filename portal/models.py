@@ -1,7 +1,11 @@
-"""The public site's own table: figures derived from the data apps, never entered."""
+"""The public site's own tables: figures derived from the data apps, never entered; and the
+site's own texts (its contact details and its policy pages), which staff keep in the admin."""
 
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ProgramFigures(models.Model):
@@ -82,3 +86,67 @@ class VisitFigures(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.region}"
+
+
+class SiteContact(models.Model):
+    """Who runs the portal and how to reach them: the header's link to the city's website and the
+    footer's department, address and phone. One row (pk 1), created by the migrations with the
+    defaults of portal.sitetexts, changed (never added or deleted) in the admin."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    owner = models.CharField(_("site owner"), max_length=100, help_text=_("Shown in the header, e.g. Jeonju City."))
+    department = models.CharField(_("responsible department"), max_length=100)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("city website"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("site contact details")
+        verbose_name_plural = _("site contact details")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="site_contact_single_row")]
+
+    def __str__(self):
+        return str(self.department)
+
+
+class SitePage(models.Model):
+    """One of the pages every Korean public website links from its footer: the privacy policy,
+    the copyright policy and the accessibility statement. The rows are created by the migrations
+    (defaults in portal.sitetexts); staff change their text in the admin."""
+
+    class Slug(models.TextChoices):
+        PRIVACY = "privacy", _("Privacy policy")
+        COPYRIGHT = "copyright", _("Copyright policy")
+        ACCESSIBILITY = "accessibility", _("Accessibility statement")
+
+    # The key, so that a backup restored over a migrated database (which has the default rows)
+    # overwrites each page rather than colliding with it.
+    slug = models.SlugField(_("page"), max_length=20, choices=Slug.choices, primary_key=True)
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            'Each line is a paragraph. A line starting with "## " is a heading; '
+            'lines starting with "- " make a list. Web addresses become links.'
+        ),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("site page")
+        verbose_name_plural = _("site pages")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return str(self.title)
+
+    def get_absolute_url(self):
+        return reverse(self.slug)
+
+    @property
+    def updated_on(self):
+        """The day of the last change, in Korea."""
+        return timezone.localdate(self.updated_at)

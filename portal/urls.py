@@ -7,7 +7,8 @@ from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from . import feeds
-from .views import home, indicators, policies, programs, requests, visits
+from .models import SitePage
+from .views import home, indicators, policies, programs, requests, sitepages, visits
 
 
 class DownloadFormatConverter:
@@ -68,4 +69,6 @@ urlpatterns = [
     path("programs/", include((program_urls, "programs"))),
     path("indicators/", include((indicator_urls, "indicators"))),
     path("visits/", include((visit_urls, "visits"))),
+    # The footer's pages, each named by its slug: reverse("privacy").
+    *(path(f"{slug}/", sitepages.SitePageView.as_view(), {"slug": slug}, name=slug) for slug in SitePage.Slug.values),
 ]

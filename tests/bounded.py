@@ -5,6 +5,9 @@ from django.test.utils import CaptureQueriesContext
 
 # The most any HTML page may weigh, whatever the data size.
 MAX_PAGE_BYTES = 150_000
+# The queries of every page's frame, besides its own: the site's contact details (the header's link
+# to the city's website, the footer's department, address and phone).
+PAGE_FRAME_QUERIES = 1
 
 
 def get_bounded_page(client, path: str, *, like: str, max_queries: int, assert_max_num_queries):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from policies.models import Policy, Source
 from portal.management.commands.setup_roles import ROLES as GRANTS
+from portal.models import SiteContact, SitePage
 from programs.models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
 from tests.factories import (
     BudgetLineFactory,
@@ -43,6 +44,13 @@ def visit_request() -> VisitRequest:
 
 pytestmark = pytest.mark.django_db
 
+
+def saved(obj):
+    """A row the migrations created (with no history yet), saved once so it has a version."""
+    obj.save()
+    return obj
+
+
 # model → (how to make one, the field a role tries to set through the revert form, the value)
 TRACKED = {
     Source: (SourceFactory, "title_ko", "변조된 제목"),
@@ -62,6 +70,8 @@ TRACKED = {
         "approved",
         "True",
     ),
+    SiteContact: (lambda: saved(SiteContact.objects.get()), "phone", "010-0000-0000"),
+    SitePage: (lambda: saved(SitePage.objects.get(slug="privacy")), "title_ko", "변조된 방침"),
 }
 
 

@@ -21,6 +21,9 @@ PAGE_TYPES = [
     "/visits/?year=2019",
     "/visits/feeds/?program=palbok-art-factory",
     "/visits/request/?program=palbok-art-factory",
+    "/privacy/",
+    "/copyright/",
+    "/accessibility/",
     "/no-such-page/",
 ]
 

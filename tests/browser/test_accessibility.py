@@ -28,6 +28,9 @@ PAGES = [
     ("visit-request", f"/visits/request/?program={PALBOK}", 200),
     ("indicator-list", "/indicators/", 200),
     ("indicator-detail", "/indicators/visiting-organizations/", 200),
+    ("privacy", "/privacy/", 200),
+    ("copyright", "/copyright/", 200),
+    ("accessibility", "/accessibility/", 200),
     ("not-found", "/no-such-page/", 404),
 ]
 LANGUAGES = [("ko", "", "팔복"), ("en", "/en", "Palbok")]

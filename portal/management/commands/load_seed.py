@@ -39,6 +39,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -48,6 +49,7 @@ from django.core.serializers.base import DeserializedObject
 from django.db import connection, models, transaction
 from django.utils import translation
 
+from portal import sitetexts
 from portal.figures import refresh_all_figures
 
 SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed.json"
@@ -144,7 +146,12 @@ class Command(BaseCommand):
                         cursor.execute(sql)
             # The rows are saved raw, in any order: the figures are summed once all are in.
             refresh_all_figures()
+            # The site's contact details and policy pages, where a database emptied since its
+            # migrations (a flush) lacks them; never over staff's text.
+            site_texts = sitetexts.create_missing(django_apps)
         self.report(rows, options["verbosity"])
+        if site_texts and options["verbosity"] >= 1:
+            self.stdout.write(f"Site texts: {site_texts} created with their defaults.")
 
     def plan(self) -> list[SeedRow]:
         entries = json.loads(SEED_FIXTURE.read_text(encoding="utf-8"))

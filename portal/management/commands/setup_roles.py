@@ -52,6 +52,9 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         # to see (not edit) a program's figures on its page
         ("programs", "yearlymetric"): ("view",),
         ("programs", "budgetline"): ("view",),
+        # the site's contact details and policy pages: their text, never their rows
+        ("portal", "sitecontact"): ("change", "view"),
+        ("portal", "sitepage"): ("change", "view"),
     },
 }
 
