@@ -130,3 +130,14 @@ def test_the_whole_path_of_a_visit_request(browser, seeded, page, page_errors, s
     assert "주민 참여형 재생 방식을 배워 감" in took_home.inner_text()
     assert organization in took_home.inner_text()
     assert_accessible(page, f"program-took-home-{language}")
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("ko", ""), ("en", "/en")])
+def test_the_too_many_requests_page_is_friendly_and_accessible(page, settings, language, prefix):
+    settings.VISIT_REQUESTS_PER_HOUR = 0  # this address has used its share
+    page.goto(f"{prefix}/visits/request/?program={PALBOK}")
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name=gettext_in(language, "Send the request")).click()
+    assert answer.value.status == 429
+    assert gettext_in(language, "Too many requests from your address") in page.inner_text("h1")
+    assert_accessible(page, f"too-many-{language}")
