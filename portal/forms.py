@@ -3,7 +3,6 @@
 import re
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,7 +102,7 @@ class VisitRequestForm(forms.Form):
             )
         name = data.get("organization_name")
         if name:
-            self.organization = Organization.objects.filter(Q(name_ko__iexact=name) | Q(name_en__iexact=name)).first()
+            self.organization = Organization.objects.named(name).first()
             if self.organization is None:
                 for field in ("organization_kind", "organization_region"):
                     if not data.get(field):

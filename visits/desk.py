@@ -222,15 +222,14 @@ def warnings(request_obj: VisitRequest, programs, start=None, today=None) -> lis
     when = start or request_obj.confirmed_start or request_obj.preferred_1
     if when and programs:
         local = timezone.localtime(when)
-        for program in programs:
-            hosting = VisitHosting.objects.filter(program=program).prefetch_related("closed_days").first()
-            if hosting is not None:
-                booked = booked_groups(program, local.date(), exclude=request_obj)
-                found += [
-                    problem
-                    for problem in hosting.refusals(local, request_obj.group_size, today, booked)
-                    if problem not in found
-                ]
+        hostings = VisitHosting.objects.filter(program__in=programs).select_related("program")
+        for hosting in hostings.prefetch_related("closed_days"):
+            booked = booked_groups(hosting.program_id, local.date(), exclude=request_obj)
+            found += [
+                problem
+                for problem in hosting.refusals(local, request_obj.group_size, today, booked)
+                if problem not in found
+            ]
     return found
 
 
@@ -268,9 +267,7 @@ def desk_source(request_obj: VisitRequest, when: datetime.datetime) -> Source:
 def organization_for(request_obj: VisitRequest) -> Organization:
     if request_obj.organization_id:
         return request_obj.organization
-    organization = Organization.objects.filter(
-        Q(name_ko__iexact=request_obj.new_organization_name) | Q(name_en__iexact=request_obj.new_organization_name)
-    ).first()
+    organization = Organization.objects.named(request_obj.new_organization_name).first()
     if organization is None:
         organization = Organization(
             name_ko=request_obj.new_organization_name,
@@ -316,9 +313,7 @@ def visit_problems(request_obj: VisitRequest, programs, start) -> list[str]:
         return []
     organization = request_obj.organization
     if organization is None:
-        organization = Organization.objects.filter(
-            Q(name_ko__iexact=request_obj.new_organization_name) | Q(name_en__iexact=request_obj.new_organization_name)
-        ).first()
+        organization = Organization.objects.named(request_obj.new_organization_name).first()
     if organization is None:
         return []
     day = timezone.localtime(start).date()

@@ -49,6 +49,12 @@ class Region(models.TextChoices):
     NATIONWIDE = "nationwide", _("Nationwide / central")
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def named(self, name: str):
+        """The organization of that name in either language, case aside."""
+        return self.filter(Q(name_ko__iexact=name) | Q(name_en__iexact=name))
+
+
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganizationKind.choices)
@@ -56,6 +62,7 @@ class Organization(models.Model):
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
 
     history = HistoricalRecords()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organization")

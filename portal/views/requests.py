@@ -29,6 +29,14 @@ from visits.models import FollowUp, RequestState, VisitHosting, VisitRequest
 logger = logging.getLogger("portal.requests")
 
 
+def private(response):
+    """A page whose address is its key: not indexed, and the address never sent to another site
+    (same-origin, not no-referrer: with no origin at all its own forms would fail the CSRF check)."""
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
 def requester_key(group, request) -> str:
     return client_ip(request) or "unknown"
 
@@ -86,9 +94,7 @@ def request_status(request, token: str):
         "visits/visit_request_status.html",
         {"visit_request": request_obj, "just_sent": request.GET.get("sent") == "1"},
     )
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"  # the secret address never leaves the site; forms still post
-    return response
+    return private(response)
 
 
 @never_cache
@@ -104,9 +110,7 @@ def follow_up(request, token: str):
         answer.save()
         return redirect(reverse("visits:follow-up", args=[token]))
     response = TemplateResponse(request, "visits/follow_up.html", {"answer": answer, "form": form})
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"  # the secret address never leaves the site; forms still post
-    return response
+    return private(response)
 
 
 def hosting_calendar(request, token: str):
