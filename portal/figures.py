@@ -33,7 +33,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from portal.cache import bump_generation
 from programs.models import BudgetLine, Indicator, Program, YearlyMetric
 from programs.signals import metrics_imported
-from visits.models import FollowUp, Organization, Visit, VisitRequest
+from visits.models import FollowUp, Organization, Region, Visit, VisitRequest
+from visits.signals import visits_imported
 
 from .models import IndicatorFigures, ProgramFigures, VisitFigures
 from .selectors import LISTED_FIGURES, counted_visitors, with_visit_counts
@@ -298,6 +299,14 @@ def _metrics_imported(sender, program_ids, **kwargs):
     transaction.on_commit(bump_generation)
 
 
+def _visits_imported(sender, program_ids, years, **kwargs):
+    # As for metrics: inside the import's transaction, then the cache generation.
+    _refresh_programs(program_ids)
+    refresh_visit_figures({(year, region) for year in years for region in Region.values})
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
 def connect_signals() -> None:
     for model in (Visit, YearlyMetric, BudgetLine):
         uid = f"portal.figures.{model._meta.label_lower}"
@@ -324,3 +333,4 @@ def connect_signals() -> None:
     post_save.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.save")
     post_delete.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.delete")
     metrics_imported.connect(_metrics_imported, dispatch_uid="portal.figures.metrics_imported")
+    visits_imported.connect(_visits_imported, dispatch_uid="portal.figures.visits_imported")
