@@ -49,17 +49,18 @@ from programs.importing.columns import name_key
 from .models import Organization, OrganizationKind, Region, Visit
 from .signals import visits_imported
 
+# Canonical column name → the headers accepted for it: English first, then Korean.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "program": ("program", "사업", "사업명"),
     "organization": ("organization", "기관", "기관명", "방문 기관", "방문기관"),
-    "organization_en": ("organization_en", "organization (english)", "기관 영문명"),
-    "kind": ("kind", "organization kind", "기관 유형", "기관유형", "유형"),
+    "organization_en": ("organization_en", "기관 영문명", "organization (english)"),
+    "kind": ("kind", "기관 유형", "organization kind", "기관유형", "유형"),
     "region": ("region", "지역"),
     "year": ("year", "연도"),
-    "date": ("date", "visited_on", "방문일", "방문 일자", "날짜"),
+    "date": ("date", "방문일", "visited_on", "방문 일자", "날짜"),
     "people": ("people", "인원", "방문 인원", "방문인원"),
-    "purpose": ("purpose", "purpose_ko", "목적", "방문 목적", "방문목적"),
-    "purpose_en": ("purpose_en", "purpose (english)", "목적 영문"),
+    "purpose": ("purpose", "목적", "purpose_ko", "방문 목적", "방문목적"),
+    "purpose_en": ("purpose_en", "목적 영문", "purpose (english)"),
     "source": ("source", "출처"),
 }
 REQUIRED_COLUMNS = ("program", "organization", "year")
@@ -135,12 +136,27 @@ class VisitImport:
     """What a file holds and what importing it does (or did)."""
 
     parsed: ParsedFile = field(default_factory=ParsedFile)
+    _names: dict[int, str] = field(default_factory=dict, repr=False)
     rows: list[VisitRow] = field(default_factory=list)
     # Names in the file matched to a stored organization by their loose form: name → stored name.
     matched: dict[str, str] = field(default_factory=dict)
     new_organizations: dict[str, NewOrganization] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
     dry_run: bool = True
+    # The first rows of each kind, for the admin's preview: kind → [(row, the stored visit or None)].
+    keep: int = 0
+    preview: dict[str, list[tuple[VisitRow, Visit | None]]] = field(
+        default_factory=lambda: {"created": [], "updated": [], "unchanged": []}
+    )
+
+    def kept(self, kind: str, row: VisitRow, visit: Visit | None = None) -> None:
+        if len(self.preview[kind]) < self.keep:
+            self.preview[kind].append((row, visit))
+
+    def organization_name(self, row: VisitRow) -> str:
+        if row.organization.startswith("new:"):
+            return self.new_organizations[row.organization].name
+        return self._names.get(int(row.organization), "") if row.organization else ""
 
     @property
     def ok(self) -> bool:
@@ -249,6 +265,10 @@ def _match_header(parsed: ParsedFile, line: int, headers: list[str]) -> dict[str
         if name not in index:
             parsed.problem(line, name, _("required column missing (%(names)s)") % {"names": " / ".join(COLUMNS[name])})
     parsed.columns.update((name, headers[position]) for name, position in index.items())
+    # A column the file leaves out is named in the problems in the language of its headers.
+    korean = any("가" <= char <= "힣" for header in headers for char in header)
+    for name, aliases in COLUMNS.items():
+        parsed.columns.setdefault(name, aliases[1] if korean else aliases[0])
     return index if parsed.ok else None
 
 
@@ -298,6 +318,7 @@ def _read_rows(outcome: VisitImport, records) -> None:
         return
     lookups = parsed.lookups = Lookups()
     stored = _Organizations()
+    outcome._names = stored.names
     kinds = _word_index(OrganizationKind.choices, KIND_WORDS)
     regions = _word_index(Region.choices, REGION_WORDS)
     first_line: dict[tuple, int] = {}
@@ -418,13 +439,13 @@ def _organization(outcome, stored, kinds, regions, line, cell, problem) -> str:
         problem(
             "kind",
             _("%(name)s is a new organization: give its kind (%(kinds)s)")
-            % {"name": name, "kinds": ", ".join(OrganizationKind.values)},
+            % {"name": name, "kinds": ", ".join(str(label) for label in OrganizationKind.labels)},
         )
     if region is None:
         problem(
             "region",
             _("%(name)s is a new organization: give its region (%(regions)s)")
-            % {"name": name, "regions": ", ".join(Region.values)},
+            % {"name": name, "regions": ", ".join(str(label) for label in Region.labels)},
         )
     if kind and region:
         outcome.new_organizations[key] = NewOrganization(name, cell("organization_en"), kind, region, line)
@@ -442,6 +463,7 @@ def import_visits(
     user_id: int | None = None,
     reason: str = "CSV import",
     max_bytes: int | None = None,
+    keep: int = 0,
 ) -> VisitImport:
     """Read, check and (unless dry_run or a problem is found) write a visitor log, in one
     transaction; the outcome says what was (or would be) created, updated and left unchanged."""
@@ -453,7 +475,7 @@ def import_visits(
         outcome.parsed.problem(0, "", too_big_message(size, limit))
         return outcome
     outcome = parse_visits(stream)
-    outcome.dry_run = dry_run
+    outcome.dry_run, outcome.keep = dry_run, keep
     if not outcome.ok:
         return outcome
     try:
@@ -509,6 +531,7 @@ def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str
             "source_id": row.source_id,
         }
         if visit is None:
+            outcome.kept("created", row)
             created.append(
                 Visit(
                     program_id=row.program_id,
@@ -527,7 +550,9 @@ def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str
         }
         if current == values:
             outcome.counts["unchanged"] += 1
+            outcome.kept("unchanged", row, visit)
             continue
+        outcome.kept("updated", row, Visit(people=visit.people, purpose_ko=visit.purpose_ko, source_id=visit.source_id))
         for name, value in values.items():
             setattr(visit, name, value)
         visit.purpose = row.purpose  # the untranslated column, as a save keeps it

@@ -3,6 +3,7 @@ them, organizations matched by their short forms or created with their kind and 
 same visit never stored twice, and a file with any problem refused whole."""
 
 import datetime
+import html
 import io
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from portal.models import ProgramFigures
 from tests.factories import OrganizationFactory, ProgramFactory, SourceFactory, VisitFactory
+from tests.staff import admin_url, staff_client
 from visits.importing import import_visits, loose_key, read_date
 from visits.models import Organization, Visit
 from visits.resources import VisitResource
@@ -220,3 +222,38 @@ def test_any_file_is_imported_exactly_or_refused_whole(program, busan, data):
         assert all(str(problem) for problem in outcome.parsed.problems)
     program.visits.all().delete()
     Organization.objects.filter(pk__gt=last_organization).delete()
+
+
+def upload(client, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("방문대장.csv", data, content_type="text/csv")
+    return client.post(admin_url(Visit, "import"), {"format": "0", "resource": "0", "import_file": file})
+
+
+def test_the_admin_previews_a_visitor_log_in_korean_then_imports_it_on_confirm(program, busan):
+    clerk, _user = staff_client("Visit editors")
+    data = csv(
+        KOREAN_HEADER,
+        "시험 예술촌,부산시청,,,2019,2019. 10. 21.,15,도시재생 견학,",
+        "시험 예술촌,새 구청,지자체,경기,2019,,,,",
+    )
+    response = upload(clerk, data)
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "부산시청" in page and "부산광역시" in page and "새 구청" in page  # the matches and the new body
+    assert not program.visits.exists()  # the preview writes nothing
+    form = response.context["confirm_form"]
+    confirmed = clerk.post(admin_url(Visit, "process_import"), {n: form[n].value() for n in form.fields})
+    assert confirmed.status_code == 302
+    assert program.visits.count() == 2
+    assert program.visits.get(organization=busan).history.get().history_user == _user
+
+
+def test_the_admin_lists_every_problem_of_a_refused_visitor_log(program):
+    clerk, _user = staff_client("Visit editors")
+    response = upload(clerk, csv("사업,기관,연도,인원", "시험 예술촌,새 기관,2019,0명"))
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200 and not response.context.get("confirm_form")
+    assert "2행 기관 유형열" in page and "2행 지역열" in page and "2행 인원열" in page
+    assert not program.visits.exists()
