@@ -32,7 +32,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from portal.cache import bump_generation
 from programs.models import BudgetLine, Indicator, Program, YearlyMetric
-from programs.signals import metrics_imported
+from programs.signals import budget_lines_imported, metrics_imported
 from visits.models import FollowUp, Organization, Region, Visit, VisitRequest
 from visits.signals import visits_imported
 
@@ -290,7 +290,7 @@ def _indicator_changed(sender, instance, **kwargs):
     refresh_program_figures()
 
 
-def _metrics_imported(sender, program_ids, **kwargs):
+def _rows_imported(sender, program_ids, **kwargs):
     # Inside the import's transaction, so the figures commit with the rows. The cache
     # generation as portal.cache bumps it for a save: at once, and again after the commit
     # (another process may cache the old rows under the new generation in between).
@@ -332,5 +332,6 @@ def connect_signals() -> None:
     post_save.connect(_program_loaded, sender=Program, dispatch_uid="portal.figures.program")
     post_save.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.save")
     post_delete.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.delete")
-    metrics_imported.connect(_metrics_imported, dispatch_uid="portal.figures.metrics_imported")
+    metrics_imported.connect(_rows_imported, dispatch_uid="portal.figures.metrics_imported")
+    budget_lines_imported.connect(_rows_imported, dispatch_uid="portal.figures.budget_lines_imported")
     visits_imported.connect(_visits_imported, dispatch_uid="portal.figures.visits_imported")

@@ -45,6 +45,7 @@ from jeonju.csvio import (
 from policies.models import MAX_YEAR, MIN_YEAR
 from programs.importing import Lookups, ParsedFile, Problem, another_import_message, is_lock_conflict, lock_imports
 from programs.importing.columns import name_key
+from programs.importing.write import history_defaults
 
 from .models import Organization, OrganizationKind, Region, Visit
 from .signals import visits_imported
@@ -495,8 +496,7 @@ def import_visits(
 
 
 def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str) -> None:
-    now = timezone.now()
-    history = {"default_user": _user(user_id), "default_change_reason": reason, "default_date": now}
+    history = history_defaults(user_id=user_id, reason=reason, now=timezone.now())
     new = [
         Organization(name_ko=o.name, name_en=o.name_en or None, kind=o.kind, region=o.region)
         for o in outcome.new_organizations.values()
@@ -571,11 +571,3 @@ def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str
         touched = {row.program_id for row in outcome.rows}
         years = {row.year for row in outcome.rows}
         visits_imported.send(Visit, program_ids=touched, years=years)
-
-
-def _user(user_id: int | None):
-    if user_id is None:
-        return None
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(pk=user_id).first()
