@@ -43,9 +43,11 @@ from jeonju.csvio import (
     unescape_formula_guard,
 )
 from policies.models import MAX_YEAR, MIN_YEAR
+from programs.batches import finish_batch, start_batch
 from programs.importing import Lookups, ParsedFile, Problem, another_import_message, is_lock_conflict, lock_imports
 from programs.importing.columns import name_key
 from programs.importing.write import history_defaults
+from programs.models import ImportKind
 
 from .models import Organization, OrganizationKind, Region, Visit
 from .signals import visits_imported
@@ -453,10 +455,6 @@ def _organization(outcome, stored, kinds, regions, line, cell, problem) -> str:
     return key
 
 
-class _Refused(Exception):
-    pass
-
-
 def import_visits(
     data: bytes | BinaryIO,
     *,
@@ -465,6 +463,7 @@ def import_visits(
     reason: str = "CSV import",
     max_bytes: int | None = None,
     keep: int = 0,
+    file_name: str = "",
 ) -> VisitImport:
     """Read, check and (unless dry_run or a problem is found) write a visitor log, in one
     transaction; the outcome says what was (or would be) created, updated and left unchanged."""
@@ -481,13 +480,13 @@ def import_visits(
         return outcome
     try:
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            batch = None
             if not dry_run:
                 lock_imports()
-            _write(outcome, dry_run, user_id, reason)
-            if dry_run:
-                raise _Refused  # counted, then rolled back: the preview writes nothing
-    except _Refused:
-        pass
+                batch = start_batch(ImportKind.VISITS, stream, user_id=user_id, file_name=file_name)
+            _write(outcome, dry_run, user_id, reason, batch)
+            if batch:
+                finish_batch(batch, outcome.counts)
     except OperationalError as exc:
         if not is_lock_conflict(exc):
             raise
@@ -495,8 +494,8 @@ def import_visits(
     return outcome
 
 
-def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str) -> None:
-    history = history_defaults(user_id=user_id, reason=reason, now=timezone.now())
+def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str, batch) -> None:
+    history = history_defaults(user_id=user_id, reason=reason, now=timezone.now(), batch=batch)
     new = [
         Organization(name_ko=o.name, name_en=o.name_en or None, kind=o.kind, region=o.region)
         for o in outcome.new_organizations.values()
