@@ -89,8 +89,8 @@ def _preview_row(import_type, row, old, outcome, lookups):
             outcome.organization_name(row),
             row.year,
             row.visited_on or "",
-            change(old.people if old else None, row.people),
-            change(old.purpose_ko if old else None, row.purpose),
-            change(old.source_id if old else None, row.source_id),
+            change(old["people"] if old else None, row.people),
+            change(old["purpose"] if old else None, row.purpose),
+            change(old["source_id"] if old else None, row.source_id),
         ],
     }
