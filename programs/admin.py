@@ -8,7 +8,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.admin import ImportExportMixin
 
 from jeonju.admin import HistoryTranslationAdmin, SizeLimitedImportForm, TabularInline, both, both_search
 
@@ -202,10 +202,11 @@ class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
+class BudgetLineAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
+    """Budget lines typed in, or a budget sheet imported (upload → preview → confirm)."""
+
     resource_classes = [BudgetLineResource]
-    export_formats = [SafeCSV]
-    to_encoding = "utf-8-sig"
+    import_template_name = "admin/programs/budgetline/import.html"
     list_display = ("program", "period", "funding_source", "planned_amount", "executed_amount", "source")
     list_filter = ("funding_source", "start_year", "program")
     list_select_related = ("program", "source")
@@ -223,9 +224,6 @@ class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
     @admin.display(description=_("period"), ordering="start_year")
     def period(self, line):
         return line.period_label
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
 
 
 # The models whose rows a batch of each kind writes, and so what a clerk needs to change and

@@ -21,31 +21,24 @@ updated where its people, purpose or source differ, else left unchanged, never s
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, NamedTuple
 
-from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jeonju.csvio import (
-    CsvReadError,
-    detect_encoding,
-    iter_records,
-    open_text,
     parse_decimal,
-    sniff_delimiter,
-    too_big_message,
     unescape_formula_guard,
 )
 from policies.models import MAX_YEAR, MIN_YEAR
-from programs.batches import finish_batch, start_batch
-from programs.importing import Lookups, ParsedFile, Problem, another_import_message, is_lock_conflict, lock_imports
+from programs.importing import Lookups, ParsedFile
 from programs.importing.columns import name_key
+from programs.importing.parse import program_reader
+from programs.importing.whole import import_whole_file, match_columns, read_file
 from programs.importing.write import history_defaults
 from programs.models import ImportKind
 
@@ -67,7 +60,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "source": ("source", "출처"),
 }
 REQUIRED_COLUMNS = ("program", "organization", "year")
-_HEADER_TO_COLUMN = {name_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
 
 # The model's limits, said rather than cut: a longer cell is a problem of its line.
 MAX_PURPOSE = Visit._meta.get_field("purpose").max_length
@@ -252,30 +244,6 @@ def read_people(text: str) -> int | str:
     return int(number)
 
 
-def _match_header(parsed: ParsedFile, line: int, headers: list[str]) -> dict[str, int] | None:
-    index: dict[str, int] = {}
-    for position, header in enumerate(headers):
-        name = _HEADER_TO_COLUMN.get(name_key(unescape_formula_guard(header)))
-        if name is None:
-            names = ", ".join(f"{aliases[0]} ({aliases[1]})" for aliases in COLUMNS.values())
-            parsed.problem(
-                line, header or f"#{position + 1}", _("unknown column; the columns are %(names)s") % {"names": names}
-            )
-        elif name in index:
-            parsed.problem(line, header, _("this column appears twice"))
-        else:
-            index[name] = position
-    for name in REQUIRED_COLUMNS:
-        if name not in index:
-            parsed.problem(line, name, _("required column missing (%(names)s)") % {"names": " / ".join(COLUMNS[name])})
-    parsed.columns.update((name, headers[position]) for name, position in index.items())
-    # A column the file leaves out is named in the problems in the language of its headers.
-    korean = any("가" <= char <= "힣" for header in headers for char in header)
-    for name, aliases in COLUMNS.items():
-        parsed.columns.setdefault(name, aliases[1] if korean else aliases[0])
-    return index if parsed.ok else None
-
-
 class _Organizations:
     """The stored organizations by exact and by loose name, loaded in one query."""
 
@@ -295,14 +263,7 @@ def parse_visits(stream: BinaryIO) -> VisitImport:
     (`row.organization` is then the stored pk as text) or to the new ones the file creates."""
     outcome = VisitImport()
     parsed = outcome.parsed
-    try:
-        parsed.encoding = detect_encoding(stream)
-        with open_text(stream, parsed.encoding) as text:
-            parsed.delimiter = sniff_delimiter(text)
-        with open_text(stream, parsed.encoding) as text:
-            _read_rows(outcome, iter_records(text, parsed.delimiter))
-    except CsvReadError as exc:
-        parsed.problem(0, "", str(exc))
+    read_file(stream, parsed, lambda records: _read_rows(outcome, records))
     if not parsed.ok:
         outcome.rows.clear()
         outcome.new_organizations.clear()
@@ -317,10 +278,11 @@ def _read_rows(outcome: VisitImport, records) -> None:
         parsed.problem(1, "", _("The file is empty."))
         return
     parsed.headers = headers
-    index = _match_header(parsed, header_line, headers)
-    if index is None:
+    index = match_columns(parsed, header_line, headers, COLUMNS, REQUIRED_COLUMNS)
+    if not parsed.ok:
         return
     lookups = parsed.lookups = Lookups()
+    read_program = program_reader(lookups)
     stored = _Organizations()
     outcome._names = stored.names
     kinds = _word_index(OrganizationKind.choices, KIND_WORDS)
@@ -342,15 +304,9 @@ def _read_rows(outcome: VisitImport, records) -> None:
         def problem(column: str, message: str, line=line, cells=cells) -> None:
             parsed.problem(line, column, message, cells)
 
-        program = lookups.programs.get(name_key(cell("program")), 0)
-        if not program:
-            text = cell("program")
-            if not text:
-                problem("program", _("a program is required"))
-            elif program is None:
-                problem("program", _("%(text)s names more than one program; use the slug") % {"text": text})
-            else:
-                problem("program", _("unknown program %(text)s (give its slug or name)") % {"text": text})
+        program = read_program(cell("program"))
+        if isinstance(program, str):
+            problem("program", program)
 
         year = cell("year")
         if not (year.isascii() and year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR):
@@ -468,31 +424,19 @@ def import_visits(
 ) -> VisitImport:
     """Read, check and (unless dry_run or a problem is found) write a visitor log, in one
     transaction; the outcome says what was (or would be) created, updated and left unchanged."""
-    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
-    size = len(data) if isinstance(data, bytes | bytearray) else stream.seek(0, io.SEEK_END)
-    limit = settings.CSV_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
-    if limit and size > limit:
-        outcome = VisitImport()
-        outcome.parsed.problem(0, "", too_big_message(size, limit))
-        return outcome
-    outcome = parse_visits(stream)
-    outcome.dry_run, outcome.keep = dry_run, keep
-    if not outcome.ok:
-        return outcome
-    try:
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            batch = None
-            if not dry_run:
-                lock_imports()
-                batch = start_batch(ImportKind.VISITS, stream, user_id=user_id, file_name=file_name)
-            _write(outcome, dry_run, user_id, reason, batch)
-            if batch:
-                finish_batch(batch, outcome.counts)
-    except OperationalError as exc:
-        if not is_lock_conflict(exc):
-            raise
-        outcome.parsed.problems[:] = [Problem(0, "", another_import_message())]
-    return outcome
+    return import_whole_file(
+        data,
+        kind=ImportKind.VISITS,
+        parse=parse_visits,
+        write=_write,
+        empty=VisitImport,
+        dry_run=dry_run,
+        user_id=user_id,
+        reason=reason,
+        max_bytes=max_bytes,
+        keep=keep,
+        file_name=file_name,
+    )
 
 
 # What a new visit's row holds, in the order the stage table and the INSERT take it.
