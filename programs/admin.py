@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -270,6 +271,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "unchanged_count",
         "undoes",
         "state",
+        "rows",
     )
     fields = readonly_fields
     change_form_template = "admin/programs/importbatch/change_form.html"
@@ -291,6 +293,26 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if batch.undoes_id:
             return _("undo of #%(pk)s") % {"pk": batch.undoes_id}
         return _("standing")
+
+    @admin.display(description=_("rows it touched"))
+    def rows(self, batch):
+        shown, total = batches.touched_rows(batch)
+        marks = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+        items = format_html_join(
+            "",
+            '<li>{}: <a href="{}">{}</a></li>',
+            (
+                (marks[kind], self.row_history_url(record), f"{record.instance._meta.verbose_name} #{record.id}")
+                for kind, record in shown
+            ),
+        )
+        more = _("%(shown)s of %(total)s shown") % {"shown": len(shown), "total": total} if total > len(shown) else ""
+        return format_html("<ul>{}</ul>{}", items, more)
+
+    @staticmethod
+    def row_history_url(record) -> str:
+        opts = record.instance._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[record.id])
 
     def original_kind(self, batch) -> str:
         while batch.kind == ImportKind.UNDO and batch.undoes_id:

@@ -124,6 +124,8 @@ def test_the_admin_lists_imports_and_undoes_one_after_asking(program):
     listing = html.unescape(clerk.get(admin_url(ImportBatch)).content.decode())
     assert "실적.csv" in listing
     page = clerk.get(admin_url(batch, "change", batch.pk)).content.decode()
+    metric = YearlyMetric.objects.get(program=program)
+    assert admin_url(metric, "history", metric.pk) in page  # the rows it touched, each to its history
     undo_url = admin_url(batch, "undo", batch.pk)
     assert undo_url in page
     assert clerk.get(undo_url).status_code == 200 and values(program) == {2019: 92}  # asks first
