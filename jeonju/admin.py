@@ -124,7 +124,16 @@ class VersionedFormMixin:
     form = VersionedModelForm
 
     def get_fieldsets(self, request, obj=None):
-        return _with_version_field(list(super().get_fieldsets(request, obj)))
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and not self._may_change(request, obj):
+            return fieldsets  # a read-only page would show the version as a field
+        return _with_version_field(fieldsets)
+
+    def _may_change(self, request, obj) -> bool:
+        owner = self.admin_site._registry.get(getattr(self, "parent_model", None))
+        if owner is not None and not owner.has_change_permission(request, obj):
+            return False  # an inline on a page its row's admin shows read-only
+        return self.has_change_permission(request, obj)
 
 
 class HistoryAdmin(VersionedFormMixin, SimpleHistoryAdmin):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 ROLES = ("Visit editors", "Budget editors", "Content editors")
+HOSTS = "Visit hosts"
 
 
 def staff_client(role: str | None, username: str | None = None) -> tuple[Client, Model]:

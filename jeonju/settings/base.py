@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "csp",
-    "axes",
+    "jeonju.apps.AxesConfig",  # django-axes, with a Korean name in the admin
     "django_ratelimit",
     "policies",
     "programs",
