@@ -168,3 +168,19 @@ def test_every_admin_page_of_each_role_reads_in_korean(role, login_records, desk
             found[url] = left
     assert len(pages) > 15  # the walk reached the models' own pages, not just the index
     assert not found, "\n".join(f"{url}: {words}" for url, words in found.items())
+
+
+def test_the_organization_model_reads_as_a_name_and_the_unit_keeps_its_form():
+    from django.utils import translation
+
+    from programs.models import Unit
+    from visits.models import Organization
+
+    with translation.override("ko"):
+        assert str(Organization._meta.verbose_name_plural) == "기관"
+        assert Unit.after_number(Unit.ORGANIZATIONS) == "개 기관"
+    with translation.override("en"):
+        assert Unit.after_number(Unit.ORGANIZATIONS) == "organizations"
+    client, _ = korean_client(ROLES[0])
+    page = shown_text(client.get(reverse("admin:index")).content.decode())
+    assert "기관" in page and "개 기관" not in page
