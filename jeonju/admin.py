@@ -14,7 +14,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -145,7 +146,22 @@ class HistoryAdmin(VersionedFormMixin, SimpleHistoryAdmin):
     here for anyone without the change permission.
     """
 
+    def _refuse_malformed(self, object_id: str, version_id: str | None = None) -> None:
+        """A hand-edited address (`18/change/history/`, a word for a number) names no row: 404,
+        where simple_history would pass it on to the database and fail."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                int(version_id)
+        except (ValidationError, ValueError):
+            raise Http404(gettext("There is no such record.")) from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._refuse_malformed(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._refuse_malformed(object_id, version_id)
         if request.method == "POST":
             obj = self.get_object(request, unquote(object_id))
             # A deleted row comes back through its history: that is adding it again.
