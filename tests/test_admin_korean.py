@@ -184,3 +184,31 @@ def test_the_organization_model_reads_as_a_name_and_the_unit_keeps_its_form():
     client, _ = korean_client(ROLES[0])
     page = shown_text(client.get(reverse("admin:index")).content.decode())
     assert "기관" in page and "개 기관" not in page
+
+
+def test_the_admin_is_korean_whatever_the_browser_asks_and_english_for_who_chooses_it():
+    from visits.models import Organization
+
+    organization = Organization.objects.order_by("pk").first()
+    organization.save()  # a version in its history
+    history = reverse("admin:visits_organization_history", args=[organization.pk])
+    client, _ = staff_client(ROLES[0])  # a browser asking for English
+    page = client.get(history).content.decode()
+    assert 'lang="ko"' in page and "되돌릴 수 있습니다" in page
+    assert 'action="/i18n/setlang/"' in page and reverse("staff-guide") in page
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": history})
+    assert response.status_code == 302 and response["Location"] == history
+    page = client.get(history).content.decode()
+    assert 'lang="en"' in page
+    assert {"Choose a date", "Changed", "History"} <= set(english_left(page))
+
+    client.post(reverse("set_language"), {"language": "ko", "next": history})
+    assert not english_left(client.get(history).content.decode())
+
+
+def test_the_public_site_keeps_its_addresses_languages_whatever_the_admin_chose():
+    client, _ = staff_client(ROLES[0])
+    client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    assert 'lang="ko"' in client.get("/").content.decode()
+    assert 'lang="en"' in client.get("/en/").content.decode()
