@@ -340,12 +340,14 @@ class BudgetLine(models.Model):
 
     @property
     def period_label(self) -> str:
+        """The period as the admin and the public site write it. A line with no years is an amount
+        whose period the source does not give, not a sum of the others: it says so."""
         if self.start_year and self.end_year and self.start_year != self.end_year:
             return f"{self.start_year}–{self.end_year}"
         if self.end_year and not self.start_year:
             return str(_("until %(year)s") % {"year": self.end_year})
         year = self.start_year or self.end_year
-        return str(year) if year else str(_("total"))
+        return str(year) if year else str(_("period not given"))
 
     def clean(self):
         errors = {}

@@ -46,3 +46,15 @@ def test_metric_list_shows_related_names_without_a_query_per_row(django_assert_m
     with django_assert_max_num_queries(12):
         response = client.get(admin_url(YearlyMetric, "changelist"))
     assert response.status_code == 200
+
+
+def test_an_undated_budget_line_reads_the_same_in_the_admin_and_on_the_site():
+    program = ProgramFactory(slug="t-undated-budget")
+    BudgetLineFactory(program=program, start_year=None, end_year=None, planned_amount=200_000_000)
+    client, _ = staff_client("예산·통계 담당")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    listed = client.get(admin_url(BudgetLine, "changelist"), {"program__id__exact": program.pk}).content.decode()
+    public = client.get(program.get_absolute_url()).content.decode()
+    for page in (listed, public):
+        assert "기간 미상" in page
+    assert "합계" not in listed
