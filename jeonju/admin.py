@@ -17,13 +17,15 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from jeonju.csvio import too_big_message
+from jeonju.money import format_krw
 
 admin.site.site_header = _("Jeonju policy portal · staff")
 admin.site.site_title = _("Jeonju policy portal admin")
@@ -38,6 +40,30 @@ def both(field: str) -> tuple[str, str]:
 def both_search(*fields: str) -> tuple[str, ...]:
     """search_fields over both languages of bilingual fields."""
     return tuple(f"{field}_{lang}" for field in fields for lang in ("ko", "en"))
+
+
+def amount_reading(amount) -> str:
+    """An amount in won as the admin's reader reads it ("9,008억 원"), for list columns."""
+    return "" if amount is None else format_krw(amount, (get_language() or "ko")[:2])
+
+
+class AmountInput(forms.NumberInput):
+    """A number input for an amount in won with its reading beside it ("9,008억 원"), written
+    here when the page opens and kept up as the clerk types by static/js/admin-amount.js."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "amount-input", **(attrs or {})})
+
+    class Media:
+        js = ["js/admin-amount.js"]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        try:
+            reading = amount_reading(int(value)) if value not in (None, "") else ""
+        except (TypeError, ValueError):
+            reading = ""
+        output = format_html('<output class="amount-reading" aria-live="polite">{}</output>', reading)
+        return super().render(name, value, attrs, renderer) + output
 
 
 VERSION_FIELD = "edit_version"

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
@@ -8,13 +9,23 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ExportMixin, ImportExportMixin
 
-from jeonju.admin import HistoryTranslationAdmin, SizeLimitedImportForm, TabularInline, both, both_search
+from jeonju.admin import (
+    AmountInput,
+    HistoryTranslationAdmin,
+    SizeLimitedImportForm,
+    TabularInline,
+    amount_reading,
+    both,
+    both_search,
+)
 
 from .models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
 from .resources import BudgetLineResource, SafeCSV, UploadedCSV, YearlyMetricResource
 from .uploads import GONE, NOT_YOURS, DatabaseUploadStorage, UploadConfirmForm, UploadGone, confirm_token
 
 PROGRAM_SEARCH = ("program__slug", "program__name_ko", "program__name_en")
+# A budget line's amounts, its only big integers, with their reading in 억/만 beside them.
+AMOUNT_INPUTS = {models.BigIntegerField: {"widget": AmountInput}}
 
 
 class MilestoneInline(TabularInline):
@@ -29,6 +40,7 @@ class AwardInline(TabularInline):
 
 class BudgetLineInline(TabularInline):
     model = BudgetLine
+    formfield_overrides = AMOUNT_INPUTS
     fields = ("start_year", "end_year", "funding_source", "planned_amount", "executed_amount", "source", *both("note"))
 
 
@@ -203,11 +215,12 @@ class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
     resource_classes = [BudgetLineResource]
     export_formats = [SafeCSV]
     to_encoding = "utf-8-sig"
-    list_display = ("program", "period", "funding_source", "planned_amount", "executed_amount", "source")
+    list_display = ("program", "period", "funding_source", "planned", "executed", "source")
     list_filter = ("funding_source", "start_year", "program")
     list_select_related = ("program", "source")
     search_fields = (*PROGRAM_SEARCH, *both_search("note"))
     autocomplete_fields = ("program",)
+    formfield_overrides = AMOUNT_INPUTS
     fields = (
         "program",
         ("start_year", "end_year"),
@@ -220,6 +233,14 @@ class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
     @admin.display(description=_("period"), ordering="start_year")
     def period(self, line):
         return line.period_label
+
+    @admin.display(description=_("planned amount"), ordering="planned_amount")
+    def planned(self, line):
+        return amount_reading(line.planned_amount)
+
+    @admin.display(description=_("executed amount"), ordering="executed_amount")
+    def executed(self, line):
+        return amount_reading(line.executed_amount)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

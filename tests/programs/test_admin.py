@@ -58,3 +58,21 @@ def test_an_undated_budget_line_reads_the_same_in_the_admin_and_on_the_site():
     for page in (listed, public):
         assert "기간 미상" in page
     assert "합계" not in listed
+
+
+def test_budget_amounts_show_their_reading_in_eok_and_man_in_the_list_and_beside_the_inputs():
+    program = ProgramFactory(slug="t-amount-reading")
+    line = BudgetLineFactory(program=program, start_year=2020, end_year=2020, planned_amount=900_800_000_000)
+    line.executed_amount = 223_000_000
+    line.save()
+    client, _ = staff_client("예산·통계 담당")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    listed = client.get(admin_url(BudgetLine, "changelist"), {"program__id__exact": program.pk}).content.decode()
+    assert "9,008억 원" in listed and "2억 2,300만 원" in listed
+    form = client.get(admin_url(line, "change", line.pk)).content.decode()
+    assert 'value="900800000000"' in form
+    assert '<output class="amount-reading" aria-live="polite">9,008억 원</output>' in form
+    assert "js/admin-amount.js" in form
+    client, _ = staff_client(None)
+    program_page = client.get(admin_url(program, "change", program.pk)).content.decode()
+    assert "9,008억 원</output>" in program_page  # the program page's budget lines too
