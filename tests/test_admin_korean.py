@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import ProgramFactory
-from tests.staff import HOSTS, ROLES, staff_client
+from tests.staff import HOSTS, ROLES, admin_url, staff_client
 from visits import desk
 from visits.models import FollowUp, VisitHosting, VisitRequest
 
@@ -105,9 +105,16 @@ def admin_pages(client) -> list[str]:
             if entry.get("add_url"):
                 pages.append(entry["add_url"])
             model_admin = admin.site._registry[model]
-            listed = model_admin.get_queryset(index.wsgi_request).order_by("pk").first()
+            request = index.wsgi_request
+            listed = model_admin.get_queryset(request).order_by("pk").first()
             if listed is not None:
                 pages += _object_pages(model, listed)
+                if model_admin.has_delete_permission(request, listed):
+                    pages.append(admin_url(listed, "delete", listed.pk))
+            for view in ("import", "export"):  # django-import-export's pages
+                allowed = getattr(model_admin, f"has_{view}_permission", None)
+                if allowed is not None and allowed(request):
+                    pages.append(admin_url(model, view))
             if model._meta.label == "visits.VisitRequest":
                 pages.append(reverse("admin:visits_visitrequest_calendar"))
     return pages
