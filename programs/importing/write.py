@@ -30,6 +30,12 @@ UPDATE_BATCH = 500
 HISTORY_REASON_MAX = YearlyMetric.history.model._meta.get_field("history_change_reason").max_length
 
 
+def history_defaults(*, user_id: int | None, reason: str, now: datetime.datetime) -> dict:
+    """The author, reason and time django-simple-history's bulk helpers record for an import."""
+    user = get_user_model()._default_manager.filter(pk=user_id).first() if user_id is not None else None
+    return {"default_user": user, "default_change_reason": reason[:HISTORY_REASON_MAX], "default_date": now}
+
+
 def writer_for_database(*, user_id: int | None, reason: str, now: datetime.datetime) -> _Writer:
     """The writer for the default database's kind."""
     writer = PostgresWriter if connection.vendor == "postgresql" else BatchWriter
@@ -55,10 +61,10 @@ class BatchWriter(_Writer):
 
     def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
         super().__init__(user_id=user_id, reason=reason, now=now)
-        self.user = get_user_model()._default_manager.filter(pk=user_id).first() if user_id is not None else None
+        self.history = history_defaults(user_id=user_id, reason=reason, now=now)
 
     def write(self, created: list[MetricRow], updated: list[tuple[Existing, MetricRow]]) -> None:
-        history = {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.now}
+        history = self.history
         if created:
             bulk_create_with_history(
                 [self._metric(r) for r in created], YearlyMetric, batch_size=WRITE_BATCH, **history
