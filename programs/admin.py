@@ -24,8 +24,41 @@ from .resources import BudgetLineResource, SafeCSV, UploadedCSV, YearlyMetricRes
 from .uploads import GONE, NOT_YOURS, DatabaseUploadStorage, UploadConfirmForm, UploadGone, confirm_token
 
 PROGRAM_SEARCH = ("program__slug", "program__name_ko", "program__name_en")
-# A budget line's amounts, its only big integers, with their reading in 억/만 beside them.
-AMOUNT_INPUTS = {models.BigIntegerField: {"widget": AmountInput}}
+
+
+def _swapped(fields, names: dict):
+    return tuple(_swapped(f, names) if isinstance(f, list | tuple) else names.get(f, f) for f in fields)
+
+
+class BudgetAmounts:
+    """A budget line's amounts with their reading in 억/만 ("9,008억 원"): beside the inputs, in the
+    list, and in place of the bare number on a page its viewer may only read."""
+
+    # its only big integers
+    formfield_overrides = {models.BigIntegerField: {"widget": AmountInput}}
+    READINGS = {"planned_amount": "planned", "executed_amount": "executed"}
+
+    @admin.display(description=_("planned amount"), ordering="planned_amount")
+    def planned(self, line):
+        return amount_reading(line.planned_amount)
+
+    @admin.display(description=_("executed amount"), ordering="executed_amount")
+    def executed(self, line):
+        return amount_reading(line.executed_amount)
+
+    def _read_only(self, request, obj) -> bool:
+        return obj is not None and not self._may_change(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, *self.READINGS.values()) if self._read_only(request, obj) else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._read_only(request, obj):
+            return fieldsets
+        readings = self.READINGS
+        return [(name, {**options, "fields": _swapped(options["fields"], readings)}) for name, options in fieldsets]
 
 
 class MilestoneInline(TabularInline):
@@ -38,9 +71,8 @@ class AwardInline(TabularInline):
     fields = (*both("name"), *both("awarded_by"), "year", "month", "source")
 
 
-class BudgetLineInline(TabularInline):
+class BudgetLineInline(BudgetAmounts, TabularInline):
     model = BudgetLine
-    formfield_overrides = AMOUNT_INPUTS
     fields = ("start_year", "end_year", "funding_source", "planned_amount", "executed_amount", "source", *both("note"))
 
 
@@ -211,7 +243,7 @@ class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
+class BudgetLineAdmin(BudgetAmounts, ExportMixin, HistoryTranslationAdmin):
     resource_classes = [BudgetLineResource]
     export_formats = [SafeCSV]
     to_encoding = "utf-8-sig"
@@ -220,7 +252,6 @@ class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
     list_select_related = ("program", "source")
     search_fields = (*PROGRAM_SEARCH, *both_search("note"))
     autocomplete_fields = ("program",)
-    formfield_overrides = AMOUNT_INPUTS
     fields = (
         "program",
         ("start_year", "end_year"),
@@ -233,14 +264,6 @@ class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
     @admin.display(description=_("period"), ordering="start_year")
     def period(self, line):
         return line.period_label
-
-    @admin.display(description=_("planned amount"), ordering="planned_amount")
-    def planned(self, line):
-        return amount_reading(line.planned_amount)
-
-    @admin.display(description=_("executed amount"), ordering="executed_amount")
-    def executed(self, line):
-        return amount_reading(line.executed_amount)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

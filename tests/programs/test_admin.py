@@ -76,3 +76,16 @@ def test_budget_amounts_show_their_reading_in_eok_and_man_in_the_list_and_beside
     client, _ = staff_client(None)
     program_page = client.get(admin_url(program, "change", program.pk)).content.decode()
     assert "9,008억 원</output>" in program_page  # the program page's budget lines too
+
+
+def test_who_may_only_read_a_budget_line_sees_its_amounts_with_their_reading():
+    program = ProgramFactory(slug="t-amount-read-only")
+    line = BudgetLineFactory(program=program, start_year=2020, end_year=2020, planned_amount=900_800_000_000)
+    client, _ = staff_client("콘텐츠 담당")  # may view budget lines, not change them
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    for page in (admin_url(line, "change", line.pk), admin_url(program, "change", program.pk)):
+        response = client.get(page)
+        assert response.status_code == 200
+        assert "9,008억 원" in response.content.decode() and "900800000000" not in response.content.decode()
+    record = line.history.earliest()
+    assert client.get(admin_url(line, "simple_history", line.pk, record.history_id)).status_code == 200
