@@ -219,3 +219,9 @@ def test_the_public_site_keeps_its_addresses_languages_whatever_the_admin_chose(
     client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
     assert 'lang="ko"' in client.get("/").content.decode()
     assert 'lang="en"' in client.get("/en/").content.decode()
+
+
+def test_the_login_page_reads_in_korean(client):
+    page = client.get(reverse("admin:login"), headers={"accept-language": "en"}).content.decode()
+    assert 'lang="ko"' in page and "로그인" in page
+    assert not english_left(page)
