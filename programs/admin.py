@@ -19,7 +19,7 @@ from jeonju.admin import (
     both_search,
 )
 
-from .models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
+from .models import Award, BudgetLine, Indicator, Milestone, Program, Unit, YearlyMetric
 from .resources import BudgetLineResource, SafeCSV, UploadedCSV, YearlyMetricResource
 from .uploads import GONE, NOT_YOURS, DatabaseUploadStorage, UploadConfirmForm, UploadGone, confirm_token
 
@@ -226,7 +226,7 @@ class MetricImportExportMixin(ImportExportMixin):
 
 @admin.register(YearlyMetric)
 class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
-    list_display = ("program", "indicator", "year", "kind", "value", "approximate", "as_of", "partial", "source")
+    list_display = ("program", "indicator", "year", "kind", "shown_value", "approximate", "as_of", "partial", "source")
     list_filter = ("kind", "approximate", "partial", "year", "indicator", "program")
     list_select_related = ("program", "indicator", "source")
     search_fields = (*PROGRAM_SEARCH, "indicator__code", "indicator__name_ko", "indicator__name_en")
@@ -240,6 +240,13 @@ class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
         "source",
         both("note"),
     )
+
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, metric):
+        """An amount in won with its reading in 억/만, any other figure as it is."""
+        if metric.indicator.unit == Unit.KRW and metric.value is not None:
+            return amount_reading(metric.value)
+        return metric.value
 
 
 @admin.register(BudgetLine)

@@ -3,7 +3,7 @@
 import pytest
 
 from programs.models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
-from tests.factories import BudgetLineFactory, ProgramFactory, YearlyMetricFactory
+from tests.factories import BudgetLineFactory, IndicatorFactory, ProgramFactory, YearlyMetricFactory
 from tests.staff import admin_url, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +89,13 @@ def test_who_may_only_read_a_budget_line_sees_its_amounts_with_their_reading():
         assert "9,008억 원" in response.content.decode() and "900800000000" not in response.content.decode()
     record = line.history.earliest()
     assert client.get(admin_url(line, "simple_history", line.pk, record.history_id)).status_code == 200
+
+
+def test_a_yearly_amount_in_won_shows_its_reading_in_the_metrics_list():
+    program = ProgramFactory(slug="t-metric-krw")
+    indicator = IndicatorFactory(code="t-krw-sales", unit="krw")
+    YearlyMetricFactory(program=program, indicator=indicator, year=2020, value=1_234_000_000)
+    client, _ = staff_client("예산·통계 담당")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    listed = client.get(admin_url(YearlyMetric, "changelist"), {"program__id__exact": program.pk}).content.decode()
+    assert "12억 3,400만 원" in listed
