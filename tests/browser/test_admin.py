@@ -1,4 +1,4 @@
-"""The admin in a browser at 1366 px, a common office screen: no change page a clerk opens is
+"""The admin in a browser at 1366 px, a common office screen: no add or change page a clerk opens is
 wider than the screen; a budget amount's reading in 억/만 follows the clerk's typing."""
 
 from __future__ import annotations
@@ -16,26 +16,30 @@ pytestmark = pytest.mark.browser
 OFFICE = {"width": 1366, "height": 900}
 
 
-def _admin_tab(browser, base_url: str, client):
-    """A 1366 px tab logged in as the Django test client's user (its session cookie)."""
+def _admin_tab(browser, base_url: str, client, language: str | None = None):
+    """A 1366 px tab logged in as the Django test client's user (its session cookie), in the
+    admin's language chosen in its switch (the language cookie), if any."""
     context = browser.new_context(base_url=base_url, viewport=OFFICE, locale="ko-KR")
     context.set_default_timeout(TIMEOUT_MS)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+    cookies = [{"name": cookie.key, "value": cookie.value, "url": base_url}]
+    if language:
+        cookies.append({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url})
+    context.add_cookies(cookies)
     return context, context.new_page()
 
 
-@pytest.mark.parametrize("role", [*ROLES, HOSTS, None])
-def test_no_change_page_of_a_clerk_is_wider_than_a_1366_px_screen(browser, seeded, role):
+@pytest.mark.parametrize(("role", "language"), [*((role, None) for role in (*ROLES, HOSTS, None)), (None, "en")])
+def test_no_edit_page_of_a_clerk_is_wider_than_a_1366_px_screen(browser, seeded, role, language):
     client, user = staff_client(role)
     if role == HOSTS:
         from visits.models import VisitHosting
 
         for hosting in VisitHosting.objects.all():
             hosting.hosts.add(user)
-    pages = [url for url in admin_pages(client) if url.endswith("/change/")]
+    pages = [url for url in admin_pages(client) if url.endswith(("/change/", "/add/"))]
     assert pages
-    context, tab = _admin_tab(browser, seeded, client)
+    context, tab = _admin_tab(browser, seeded, client, language)
     wide = {}
     for url in pages:
         response = tab.goto(url, wait_until="load")
