@@ -39,6 +39,22 @@ class CsvImportCommand(BaseCommand):
         if limit and size > limit:
             raise CommandError(f"{file}: {too_big_message(size, limit)} (--max-bytes sets another limit)")
 
+    def run_import(self, importer, file: Path, *, dry_run: bool, user_id: int | None):
+        """`importer` (import_metrics, import_visits, import_budget) on the file, read as a stream."""
+        with file.open("rb") as stream:
+            return importer(
+                stream,
+                dry_run=dry_run,
+                user_id=user_id,
+                reason=f"{self.command_name} {file.name}",
+                max_bytes=0,  # checked above, with the command's own limit
+                file_name=file.name,
+            )
+
+    @property
+    def command_name(self) -> str:
+        return self.__module__.rsplit(".", 1)[-1]
+
     def refuse(self, file: Path, problems) -> None:
         for problem in problems:
             self.stderr.write(f"{file}: {problem}")

@@ -32,7 +32,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from portal.cache import bump_generation
 from programs.models import BudgetLine, Indicator, Program, YearlyMetric
-from programs.signals import budget_lines_imported, metrics_imported
+from programs.signals import batch_undone, budget_lines_imported, metrics_imported
 from visits.models import FollowUp, Organization, Region, Visit, VisitRequest
 from visits.signals import visits_imported
 
@@ -302,9 +302,23 @@ def _rows_imported(sender, program_ids, **kwargs):
 def _visits_imported(sender, program_ids, years, **kwargs):
     # As for metrics: inside the import's transaction, then the cache generation.
     _refresh_programs(program_ids)
-    refresh_visit_figures({(year, region) for year in years for region in Region.values})
+    cells = {(year, region) for year in years for region in Region.values}
+    # Past a few years, one pass over every visit costs less than a condition per cell.
+    refresh_visit_figures(cells if len(years) <= 3 else None)
     bump_generation()
     transaction.on_commit(bump_generation)
+
+
+def _batch_undone(sender, rows, **kwargs):
+    # The rows an undo deleted, restored or created again, as an import's.
+    programs, years = set(), set()
+    for model, changed in rows.items():
+        if model in (YearlyMetric, BudgetLine, Visit):
+            programs |= {row.program_id for row in changed}
+        if model is Visit:
+            years |= {row.year for row in changed}
+    _visits_imported(sender, program_ids=programs, years=years)
+    refresh_indicator_figures({row.indicator_id for row in rows.get(YearlyMetric, ())})
 
 
 def connect_signals() -> None:
@@ -335,3 +349,4 @@ def connect_signals() -> None:
     metrics_imported.connect(_rows_imported, dispatch_uid="portal.figures.metrics_imported")
     budget_lines_imported.connect(_rows_imported, dispatch_uid="portal.figures.budget_lines_imported")
     visits_imported.connect(_visits_imported, dispatch_uid="portal.figures.visits_imported")
+    batch_undone.connect(_batch_undone, dispatch_uid="portal.figures.batch_undone")

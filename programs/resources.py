@@ -16,8 +16,9 @@ from import_export.results import InvalidRow, Result, RowResult
 
 from jeonju.csvio import escape_csv_cell
 
+from .batches import earlier_imports
 from .importing import COLUMNS, ImportOutcome, import_metrics, source_label
-from .models import BudgetLine, YearlyMetric
+from .models import BudgetLine, ImportKind, YearlyMetric
 
 # How many rows of each kind (to create, to update, unchanged) the admin's preview lists (the
 # importer keeps only these); the counts above the lists cover every row. A 10,000-row file
@@ -80,6 +81,8 @@ class ImporterResource(resources.ModelResource):
     """A resource whose import is one of the project's own importers, not django-import-export's
     row by row: `import_file(raw, **importer arguments)` returns the Result the pages show."""
 
+    import_kind: str = ""
+
     def import_file(self, raw: bytes, **kwargs) -> Result:
         raise NotImplementedError
 
@@ -89,18 +92,24 @@ class ImporterResource(resources.ModelResource):
             raw = dataset.export("csv").encode("utf-8")
         user = kwargs.get("user")
         file_name = kwargs.get("file_name") or ""
-        return self.import_file(
+        result = self.import_file(
             raw,
             dry_run=dry_run,
             user_id=getattr(user, "pk", None),
             reason=f"CSV import (admin) {file_name}".strip(),
             keep=PREVIEW_ROWS,
+            file_name=file_name,
         )
+        # The same file imported before (and not undone): said in the preview, not refused.
+        result.earlier_imports = earlier_imports(self.import_kind, raw) if dry_run else []
+        return result
 
 
 class YearlyMetricResource(ImporterResource):
     """The metric CSV format of the README: program slug, indicator code, year, value, kind,
     as_of, source ("publisher|title|date"), approximate (yes/no)."""
+
+    import_kind = ImportKind.METRICS
 
     program = fields.Field(attribute="program__slug", column_name="program")
     indicator = fields.Field(attribute="indicator__code", column_name="indicator")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, NamedTuple
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -43,9 +43,11 @@ from jeonju.csvio import (
     unescape_formula_guard,
 )
 from policies.models import MAX_YEAR, MIN_YEAR
+from programs.batches import finish_batch, start_batch
 from programs.importing import Lookups, ParsedFile, Problem, another_import_message, is_lock_conflict, lock_imports
 from programs.importing.columns import name_key
 from programs.importing.write import history_defaults
+from programs.models import ImportKind
 
 from .models import Organization, OrganizationKind, Region, Visit
 from .signals import visits_imported
@@ -144,15 +146,16 @@ class VisitImport:
     new_organizations: dict[str, NewOrganization] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
     dry_run: bool = True
-    # The first rows of each kind, for the admin's preview: kind → [(row, the stored visit or None)].
+    # The first rows of each kind, for the admin's preview: kind → [(row, what an update changes
+    # from: {"people", "purpose", "source_id"}, or None)].
     keep: int = 0
-    preview: dict[str, list[tuple[VisitRow, Visit | None]]] = field(
+    preview: dict[str, list[tuple[VisitRow, dict | None]]] = field(
         default_factory=lambda: {"created": [], "updated": [], "unchanged": []}
     )
 
-    def kept(self, kind: str, row: VisitRow, visit: Visit | None = None) -> None:
+    def kept(self, kind: str, row: VisitRow, before: dict | None = None) -> None:
         if len(self.preview[kind]) < self.keep:
-            self.preview[kind].append((row, visit))
+            self.preview[kind].append((row, before))
 
     def organization_name(self, row: VisitRow) -> str:
         if row.organization.startswith("new:"):
@@ -453,10 +456,6 @@ def _organization(outcome, stored, kinds, regions, line, cell, problem) -> str:
     return key
 
 
-class _Refused(Exception):
-    pass
-
-
 def import_visits(
     data: bytes | BinaryIO,
     *,
@@ -465,6 +464,7 @@ def import_visits(
     reason: str = "CSV import",
     max_bytes: int | None = None,
     keep: int = 0,
+    file_name: str = "",
 ) -> VisitImport:
     """Read, check and (unless dry_run or a problem is found) write a visitor log, in one
     transaction; the outcome says what was (or would be) created, updated and left unchanged."""
@@ -481,13 +481,13 @@ def import_visits(
         return outcome
     try:
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            batch = None
             if not dry_run:
                 lock_imports()
-            _write(outcome, dry_run, user_id, reason)
-            if dry_run:
-                raise _Refused  # counted, then rolled back: the preview writes nothing
-    except _Refused:
-        pass
+                batch = start_batch(ImportKind.VISITS, stream, user_id=user_id, file_name=file_name)
+            _write(outcome, dry_run, user_id, reason, batch)
+            if batch:
+                finish_batch(batch, outcome.counts)
     except OperationalError as exc:
         if not is_lock_conflict(exc):
             raise
@@ -495,8 +495,54 @@ def import_visits(
     return outcome
 
 
-def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str) -> None:
-    history = history_defaults(user_id=user_id, reason=reason, now=timezone.now())
+# What a new visit's row holds, in the order the stage table and the INSERT take it.
+_STAGED = ("program_id", "organization_id", "year", "visited_on", "people", "purpose", "purpose_ko", "purpose_en")
+_STAGED += ("source_id",)
+
+
+def _copy_created(visits: list[tuple], history: dict) -> None:
+    """PostgreSQL: the new visits COPYed into a temporary table, then one statement inserts them
+    and their history rows (the INSERT's RETURNING feeds the history INSERT), as the metric
+    import writes; building a model object per row and per history row would take most of an
+    import's time."""
+    columns = ", ".join(_STAGED)
+    table = Visit._meta.db_table
+    history_table = Visit.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS visit_import_stage")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE visit_import_stage (program_id bigint, organization_id bigint, year smallint,"
+            " visited_on date, people integer, purpose varchar(300), purpose_ko varchar(300),"
+            " purpose_en varchar(300), source_id bigint) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY visit_import_stage ({columns}) FROM STDIN") as copy:
+            for values in visits:
+                copy.write_row(values)
+        batch = history["custom_historical_attrs"]["import_batch"]
+        user = history["default_user"]
+        cursor.execute(
+            f"""
+            WITH written AS (
+                INSERT INTO {table} ({columns}, recorded_at)
+                SELECT {columns}, %s FROM visit_import_stage
+                RETURNING id, {columns}, recorded_at, desk_request_id
+            )
+            INSERT INTO {history_table} (id, {columns}, recorded_at, desk_request_id, history_date,
+                history_change_reason, history_type, history_user_id, import_batch_id)
+            SELECT id, {columns}, recorded_at, desk_request_id, %s, %s, '+', %s, %s FROM written
+            """,
+            [
+                history["default_date"],
+                history["default_date"],
+                history["default_change_reason"],
+                user.pk if user else None,
+                batch.pk if batch else None,
+            ],
+        )
+
+
+def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str, batch) -> None:
+    history = history_defaults(user_id=user_id, reason=reason, now=timezone.now(), batch=batch)
     new = [
         Organization(name_ko=o.name, name_en=o.name_en or None, kind=o.kind, region=o.region)
         for o in outcome.new_organizations.values()
@@ -511,58 +557,64 @@ def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str
         return created_organizations[row.organization] if row.organization.startswith("new:") else int(row.organization)
 
     known = [row for row in outcome.rows if not row.organization.startswith("new:")]
+    # The stored visits the file may name: key → (pk, people, purpose, purpose in English, source).
     existing = {}
-    programs = {row.program_id for row in known}
-    organizations = {int(row.organization) for row in known}
     if known:
-        candidates = Visit.objects.filter(program__in=programs, organization__in=organizations)
-        for visit in candidates.only(
+        candidates = Visit.objects.filter(
+            program__in={row.program_id for row in known}, organization__in={int(row.organization) for row in known}
+        )
+        for pk, program, organization, year, day, *values in candidates.values_list(
             "pk", "program", "organization", "year", "visited_on", "people", "purpose_ko", "purpose_en", "source"
         ):
-            existing[(visit.program_id, visit.organization_id, visit.visited_on or visit.year)] = visit
+            existing[(program, organization, day or year)] = (pk, *values)
 
-    created, updated = [], []
+    created, changes = [], {}
     for row in outcome.rows:
-        visit = existing.get(row.key(organization_id(row))) if not row.organization.startswith("new:") else None
-        values = {
-            "people": row.people,
-            "purpose_ko": row.purpose,
-            "purpose_en": row.purpose_en or None,
-            "source_id": row.source_id,
-        }
-        if visit is None:
+        stored = existing.get(row.key(organization_id(row))) if not row.organization.startswith("new:") else None
+        values = (row.people, row.purpose, row.purpose_en or None, row.source_id)
+        if stored is None:
             outcome.kept("created", row)
             created.append(
-                Visit(
-                    program_id=row.program_id,
-                    organization_id=organization_id(row),
-                    year=row.year,
-                    visited_on=row.visited_on,
-                    **values,
+                (
+                    row.program_id,
+                    organization_id(row),
+                    row.year,
+                    row.visited_on,
+                    row.people,
+                    row.purpose,
+                    row.purpose,
+                    row.purpose_en or None,
+                    row.source_id,
                 )
             )
             continue
-        current = {
-            "people": visit.people,
-            "purpose_ko": visit.purpose_ko or "",
-            "purpose_en": visit.purpose_en or None,
-            "source_id": visit.source_id,
-        }
-        if current == values:
+        pk, people, purpose, purpose_en, source_id = stored
+        if (people, purpose or "", purpose_en or None, source_id) == values:
             outcome.counts["unchanged"] += 1
-            outcome.kept("unchanged", row, visit)
+            outcome.kept("unchanged", row)
             continue
-        outcome.kept("updated", row, Visit(people=visit.people, purpose_ko=visit.purpose_ko, source_id=visit.source_id))
-        for name, value in values.items():
-            setattr(visit, name, value)
-        visit.purpose = row.purpose  # the untranslated column, as a save keeps it
-        updated.append(visit)
+        outcome.kept("updated", row, {"people": people, "purpose": purpose, "source_id": source_id})
+        changes[pk] = row
     outcome.counts["created"] = len(created)
-    outcome.counts["updated"] = len(updated)
+    outcome.counts["updated"] = len(changes)
     if dry_run:
         return
-    if created:
-        bulk_create_with_history(created, Visit, batch_size=1000, **history)
+    updated = []
+    for pk, visit in Visit.objects.in_bulk(list(changes)).items():
+        row = changes[pk]
+        visit.people, visit.purpose_ko, visit.purpose_en, visit.source_id = (
+            row.people,
+            row.purpose,
+            row.purpose_en or None,
+            row.source_id,
+        )
+        visit.purpose = row.purpose  # the untranslated column, as a save keeps it
+        updated.append(visit)
+    if created and connection.vendor == "postgresql":
+        _copy_created(created, history)
+    elif created:
+        visits = [Visit(**dict(zip(_STAGED, values, strict=True))) for values in created]
+        bulk_create_with_history(visits, Visit, batch_size=1000, **history)
     if updated:
         bulk_update_with_history(
             updated, Visit, ["people", "purpose", "purpose_ko", "purpose_en", "source"], batch_size=1000, **history

@@ -6,6 +6,7 @@ from import_export import fields
 from import_export.results import RowResult
 
 from programs.importing import source_label
+from programs.models import ImportKind
 from programs.resources import ImporterResource, MetricImportResult, refused_result
 
 from .importing import VisitImport, import_visits
@@ -15,6 +16,7 @@ PREVIEW_HEADERS = ("program", "organization", "year", "date", "people", "purpose
 
 
 class VisitResource(ImporterResource):
+    import_kind = ImportKind.VISITS
     program = fields.Field(attribute="program__slug", column_name="program")
     organization = fields.Field(attribute="organization__name_ko", column_name="organization")
     organization_en = fields.Field(attribute="organization__name_en", column_name="organization_en")
@@ -87,8 +89,8 @@ def _preview_row(import_type, row, old, outcome, lookups):
             outcome.organization_name(row),
             row.year,
             row.visited_on or "",
-            change(old.people if old else None, row.people),
-            change(old.purpose_ko if old else None, row.purpose),
-            change(old.source_id if old else None, row.source_id),
+            change(old["people"] if old else None, row.people),
+            change(old["purpose"] if old else None, row.purpose),
+            change(old["source_id"] if old else None, row.source_id),
         ],
     }

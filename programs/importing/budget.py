@@ -40,7 +40,8 @@ from jeonju.csvio import (
 )
 from policies.models import MAX_YEAR, MIN_YEAR
 
-from ..models import BudgetLine, FundingSource
+from ..batches import finish_batch, start_batch
+from ..models import BudgetLine, FundingSource, ImportKind
 from ..signals import budget_lines_imported
 from . import another_import_message, is_lock_conflict, lock_imports
 from .columns import name_key
@@ -395,6 +396,7 @@ def import_budget(
     reason: str = "CSV import",
     max_bytes: int | None = None,
     keep: int = 0,
+    file_name: str = "",
 ) -> BudgetImport:
     """Read, check and (unless dry_run or a problem is found) write a budget sheet, in one
     transaction."""
@@ -411,9 +413,13 @@ def import_budget(
         return outcome
     try:
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            batch = None
             if not dry_run:
                 lock_imports()
-            _write(outcome, dry_run, user_id, reason)
+                batch = start_batch(ImportKind.BUDGET, stream, user_id=user_id, file_name=file_name)
+            _write(outcome, dry_run, user_id, reason, batch)
+            if batch:
+                finish_batch(batch, outcome.counts)
     except _DryRun:
         pass
     except OperationalError as exc:
@@ -426,7 +432,7 @@ def import_budget(
 FIELDS = ("planned_amount", "executed_amount", "source_id", "note", "note_ko", "note_en")
 
 
-def _write(outcome: BudgetImport, dry_run: bool, user_id: int | None, reason: str) -> None:
+def _write(outcome: BudgetImport, dry_run: bool, user_id: int | None, reason: str, batch) -> None:
     programs = {row.program_id for row in outcome.rows}
     stored: dict[tuple, list[BudgetLine]] = {}
     for line in BudgetLine.objects.filter(program__in=programs):
@@ -483,7 +489,7 @@ def _write(outcome: BudgetImport, dry_run: bool, user_id: int | None, reason: st
     outcome.counts["created"], outcome.counts["updated"] = len(created), len(updated)
     if dry_run:
         raise _DryRun
-    history = history_defaults(user_id=user_id, reason=reason, now=timezone.now())
+    history = history_defaults(user_id=user_id, reason=reason, now=timezone.now(), batch=batch)
     if created:
         bulk_create_with_history(created, BudgetLine, batch_size=1000, **history)
     if updated:

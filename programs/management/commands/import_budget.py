@@ -19,10 +19,7 @@ class Command(CsvImportCommand):
     def handle(self, *args, file: Path, dry_run: bool, user: str | None, max_bytes: int | None, **options):
         user_id = self.author_id(user)
         self.check_size(file, max_bytes)
-        with file.open("rb") as stream:
-            outcome = import_budget(
-                stream, dry_run=dry_run, user_id=user_id, reason=f"import_budget {file.name}", max_bytes=0
-            )
+        outcome = self.run_import(import_budget, file, dry_run=dry_run, user_id=user_id)
         if not outcome.ok:
             self.refuse(file, outcome.parsed.problems)
         for warning in outcome.warnings:

@@ -23,10 +23,7 @@ class Command(CsvImportCommand):
         self.check_size(file, max_bytes)
 
         started = time.perf_counter()
-        with file.open("rb") as stream:  # read a batch at a time, never whole
-            outcome = import_metrics(
-                stream, dry_run=dry_run, user_id=user_id, reason=f"import_metrics {file.name}", max_bytes=0
-            )
+        outcome = self.run_import(import_metrics, file, dry_run=dry_run, user_id=user_id)
         elapsed = time.perf_counter() - started
         parsed = outcome.parsed
         if not outcome.ok:

@@ -20,10 +20,7 @@ class Command(CsvImportCommand):
     def handle(self, *args, file: Path, dry_run: bool, user: str | None, max_bytes: int | None, **options):
         user_id = self.author_id(user)
         self.check_size(file, max_bytes)
-        with file.open("rb") as stream:
-            outcome = import_visits(
-                stream, dry_run=dry_run, user_id=user_id, reason=f"import_visits {file.name}", max_bytes=0
-            )
+        outcome = self.run_import(import_visits, file, dry_run=dry_run, user_id=user_id)
         if not outcome.ok:
             self.refuse(file, outcome.parsed.problems)
         for written, stored in sorted(outcome.matched.items()):
