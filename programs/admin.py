@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -11,14 +12,57 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 
-from jeonju.admin import HistoryTranslationAdmin, SizeLimitedImportForm, TabularInline, both, both_search
+from jeonju.admin import (
+    AmountInput,
+    HistoryTranslationAdmin,
+    SizeLimitedImportForm,
+    TabularInline,
+    amount_reading,
+    both,
+    both_search,
+)
 
 from . import batches
-from .models import Award, BudgetLine, ImportBatch, ImportKind, Indicator, Milestone, Program, YearlyMetric
+from .models import Award, BudgetLine, ImportBatch, ImportKind, Indicator, Milestone, Program, Unit, YearlyMetric
 from .resources import BudgetLineResource, SafeCSV, UploadedCSV, YearlyMetricResource
 from .uploads import GONE, NOT_YOURS, DatabaseUploadStorage, UploadConfirmForm, UploadGone, confirm_token
 
 PROGRAM_SEARCH = ("program__slug", "program__name_ko", "program__name_en")
+
+
+def _swapped(fields, names: dict):
+    return tuple(_swapped(f, names) if isinstance(f, list | tuple) else names.get(f, f) for f in fields)
+
+
+class BudgetAmounts:
+    """A budget line's amounts with their reading in 억/만 ("9,008억 원"): beside the inputs, in the
+    list, and in place of the bare number on a page its viewer may only read."""
+
+    # its only big integers
+    formfield_overrides = {models.BigIntegerField: {"widget": AmountInput}}
+    READINGS = {"planned_amount": "planned", "executed_amount": "executed"}
+
+    @admin.display(description=_("planned amount"), ordering="planned_amount")
+    def planned(self, line):
+        return amount_reading(line.planned_amount)
+
+    @admin.display(description=_("executed amount"), ordering="executed_amount")
+    def executed(self, line):
+        return amount_reading(line.executed_amount)
+
+    def _read_only(self, request, obj) -> bool:
+        return obj is not None and not self._may_change(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, *self.READINGS.values()) if self._read_only(request, obj) else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._read_only(request, obj):
+            return fieldsets
+        readings = self.READINGS
+        return [(name, {**options, "fields": _swapped(options["fields"], readings)}) for name, options in fieldsets]
 
 
 class MilestoneInline(TabularInline):
@@ -31,7 +75,7 @@ class AwardInline(TabularInline):
     fields = (*both("name"), *both("awarded_by"), "year", "month", "source")
 
 
-class BudgetLineInline(TabularInline):
+class BudgetLineInline(BudgetAmounts, TabularInline):
     model = BudgetLine
     fields = ("start_year", "end_year", "funding_source", "planned_amount", "executed_amount", "source", *both("note"))
 
@@ -186,7 +230,7 @@ class MetricImportExportMixin(ImportExportMixin):
 
 @admin.register(YearlyMetric)
 class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
-    list_display = ("program", "indicator", "year", "kind", "value", "approximate", "as_of", "partial", "source")
+    list_display = ("program", "indicator", "year", "kind", "shown_value", "approximate", "as_of", "partial", "source")
     list_filter = ("kind", "approximate", "partial", "year", "indicator", "program")
     list_select_related = ("program", "indicator", "source")
     search_fields = (*PROGRAM_SEARCH, "indicator__code", "indicator__name_ko", "indicator__name_en")
@@ -201,14 +245,21 @@ class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
         both("note"),
     )
 
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, metric):
+        """An amount in won with its reading in 억/만, any other figure as it is."""
+        if metric.indicator.unit == Unit.KRW and metric.value is not None:
+            return amount_reading(metric.value)
+        return metric.value
+
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
+class BudgetLineAdmin(BudgetAmounts, MetricImportExportMixin, HistoryTranslationAdmin):
     """Budget lines typed in, or a budget sheet imported (upload → preview → confirm)."""
 
     resource_classes = [BudgetLineResource]
     import_template_name = "admin/programs/budgetline/import.html"
-    list_display = ("program", "period", "funding_source", "planned_amount", "executed_amount", "source")
+    list_display = ("program", "period", "funding_source", "planned", "executed", "source")
     list_filter = ("funding_source", "start_year", "program")
     list_select_related = ("program", "source")
     search_fields = (*PROGRAM_SEARCH, *both_search("note"))

@@ -197,7 +197,7 @@ def test_the_admin_previews_a_budget_sheet_with_its_warnings_then_imports_it(pro
 
     from tests.staff import admin_url, staff_client
 
-    clerk, _user = staff_client("Budget editors")
+    clerk, _user = staff_client("예산·통계 담당")
     data = csv("사업,기간,재원,예산액(천원),집행액(천원)", 't-budget-lab,2019,시비,"1,200","1,350"')
     file = SimpleUploadedFile("예산.csv", data, content_type="text/csv")
     response = clerk.post(admin_url(BudgetLine, "import"), {"format": "0", "resource": "0", "import_file": file})
