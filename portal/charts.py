@@ -219,6 +219,7 @@ class Chart:
     columns: list[str]
     rows: list[list[str]]
     footnote: str = ""
+    chart_id: str = ""  # the picture's id, also the prefix of its data table's caption id
     _html: SafeString | None = field(default=None, repr=False, compare=False)
 
     def __html__(self) -> SafeString:
@@ -466,7 +467,7 @@ def bar_chart(
             row.append(p.note)
         rows.append(row)
     footnote = _("* partial-year figure, counted up to the date in the note.") if any_partial else ""
-    return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote)
+    return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote, chart_id)
 
 
 def hbar_chart(
@@ -535,7 +536,9 @@ def hbar_chart(
     parts.extend(body)
     parts.append("</svg>")
     rows = [[label, with_unit(value, unit)] for label, value in items]
-    return Chart(title, description, mark_safe("".join(parts)), [label_header or _("Category"), _("Value")], rows)
+    return Chart(
+        title, description, mark_safe("".join(parts)), [label_header or _("Category"), _("Value")], rows, "", chart_id
+    )
 
 
 def line_chart(
@@ -610,7 +613,7 @@ def line_chart(
     for label in labels:
         rows.append([label, *[s.cell(label, unit) for s in series]])
     footnote = _("* partial-year figure, counted up to the date in the note.") if any_partial else ""
-    return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote)
+    return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote, chart_id)
 
 
 def describe(points: list[Point], unit: str) -> str:
