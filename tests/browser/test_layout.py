@@ -3,7 +3,7 @@
 Measured in the browser, not judged from the CSS: the page itself never scrolls sideways; every
 table fits its column on a desktop; on a phone it fits or sits in a scroll box that says so (a hint
 on screen, a name from the table's caption, reachable by keyboard) and scrolls to the table's right
-edge; the menu lines up with the site name; axe finds nothing at either width. One tab per
+edge; the menu lines up with the site name; no date breaks across lines; axe finds nothing at either width. One tab per
 language and width goes through every page type (a test per page would pay for a database flush
 and a seed reload each time).
 """
@@ -25,6 +25,10 @@ AXE = Axe()
 # pushed the menu to the window's edge while the name stayed indented).
 NAV_OFFSET = """() => document.querySelector(".main-nav a").getBoundingClientRect().left
   - document.querySelector(".site-name").getBoundingClientRect().left"""
+
+# Dates written for readers ("2019. 10. 21.") never break across lines.
+BROKEN_DATES = """() => Array.from(document.querySelectorAll("main time"))
+  .filter(t => t.getClientRects().length > 1).map(t => t.textContent)"""
 
 # For each table: whether it fits, or else whether its scroll box is usable. A table "fits" when
 # its right edge is inside the viewport and inside its box (nothing hidden past a clipping edge).
@@ -94,6 +98,9 @@ def test_every_page_type_fits_the_screen_and_passes_axe(browser, seeded, languag
                 failures.append(f"{where}: the page scrolls sideways ({scroll} > {client}; {shot})")
             # On a desktop every table fits its column; on a phone a wide one may scroll in its box.
             failures.extend(f"{where}: {problem}" for problem in page.evaluate(TABLES, width == "desktop"))
+            broken = page.evaluate(BROKEN_DATES)
+            if broken:
+                failures.append(f"{where}: dates broken across lines: {broken}")
             offset = page.evaluate(NAV_OFFSET)
             if abs(offset) > 1:
                 failures.append(f"{where}: the menu starts {offset:.0f} px from the site name's left edge")
