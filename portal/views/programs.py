@@ -228,6 +228,7 @@ class ProgramDetailView(DetailView):
                         x_label=_("Year"),
                         value_label=indicator.name,
                         money=indicator.unit == Unit.KRW,
+                        colour=charts.program_colour(program.pk),
                     ),
                 }
             )
@@ -273,6 +274,7 @@ class ProgramDetailView(DetailView):
                 unit=_("KRW"),
                 label_header=_("Funding source"),
                 money=True,
+                colour=charts.program_colour(program.pk),
             )
 
         milestones = list(program.milestones.all())
