@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
-from .support import screenshot
+from .support import open_page, screenshot
 from .test_accessibility import LANGUAGES, PAGES, describe
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,12 @@ TABLES = r"""(mustFit) => {
     }
     const b = box.getBoundingClientRect();
     if (b.right > viewport + 0.5) problems.push(`${name(table)}: its box overflows the window (${b.right})`);
-    if (box.scrollWidth <= box.clientWidth + 1) continue;  // fits its box
+    const hint = box.querySelector(".scroll-hint");
+    const shown = hint && hint.getBoundingClientRect().height > 0 && getComputedStyle(hint).visibility !== "hidden";
+    if (box.scrollWidth <= box.clientWidth + 1) {  // fits its box: no hint that it scrolls
+      if (shown) problems.push(`${name(table)}: fits its box but says it scrolls sideways`);
+      continue;
+    }
     if (mustFit) problems.push(`${name(table)}: scrolls inside its box (${box.scrollWidth} > ${box.clientWidth})`);
     const style = getComputedStyle(box).overflowX;
     if (style !== "auto" && style !== "scroll") { problems.push(`${name(table)}: clipped by its box`); continue; }
@@ -57,8 +63,6 @@ TABLES = r"""(mustFit) => {
     const labelled = (box.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean)
       .map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent.trim()).join(" ");
     if (!labelled) problems.push(`${name(table)}: the scroll box has no name from the caption`);
-    const hint = box.querySelector(".scroll-hint");
-    const shown = hint && hint.getBoundingClientRect().height > 0 && getComputedStyle(hint).visibility !== "hidden";
     if (!shown) problems.push(`${name(table)}: no visible hint that the table scrolls sideways`);
     box.scrollLeft = box.scrollWidth;
     const end = table.getBoundingClientRect().right, edge = box.getBoundingClientRect().right;
@@ -111,3 +115,23 @@ def test_every_page_type_fits_the_screen_and_passes_axe(browser, seeded, languag
         context.close()
     if failures:
         pytest.fail(f"{len(failures)} problem(s):\n" + "\n".join(failures), pytrace=False)
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("ko", ""), ("en", "/en")])
+def test_a_wide_table_on_a_phone_scrolls_from_the_keyboard_and_is_named_by_its_caption(phone_page, language, prefix):
+    page = phone_page
+    open_page(page, f"{prefix}/visits/")
+    caption = page.locator("#visits-caption").inner_text()
+    box = page.get_by_role("region", name=caption, exact=True)
+    expect(box).to_have_attribute("tabindex", "0")
+    expect(box.locator(".scroll-hint")).to_be_visible()
+    box.focus()
+    before = box.evaluate("b => b.scrollLeft")
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    assert box.evaluate("b => b.scrollLeft") > before, "the arrow keys do not scroll the focused table"
+    # The first column stays in view while the rest scrolls under it.
+    first = box.locator("tbody tr").first.locator("th")
+    box_left = box.bounding_box()["x"]
+    assert abs(first.bounding_box()["x"] - box_left) <= 1, "the first column scrolled away"
+    screenshot(page, f"layout-visit-table-scrolled-{language}", full_page=False)
