@@ -46,6 +46,8 @@ def _tint(colour: str, amount: float = 0.8) -> str:
     """`colour` mixed with `amount` of white: the light stripes of a partial-year bar."""
     channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in channels)
+
+
 WIDTH = 480
 PLOT_HEIGHT = 190
 EDGE = 6  # blank margin kept inside the picture on every side
@@ -595,8 +597,14 @@ def line_chart(
         )
     any_partial = False
     legend_items = []
+    used: set[str] = set()
     for n, s in enumerate(series):
         colour = s.colour or PALETTE[n % len(PALETTE)]
+        if colour in used:
+            # Two programs whose keys share a colour on one chart: the later one takes a colour
+            # still free here, since two lines alike cannot be told apart.
+            colour = next((c for c in (*PROGRAM_COLOURS, *PALETTE) if c not in used), colour)
+        used.add(colour)
         coords = [
             (xs[label], bottom - (float(s.values[label]) / top) * (bottom - plot_top), label)
             for label in labels

@@ -259,3 +259,15 @@ def test_palbok_has_one_colour_on_the_home_page_the_indicator_page_and_its_own(c
     assert fills and all(fill == colour or fill.endswith("-hatch)") for fill in fills), fills
     hatches = re.findall(r'<pattern id="[^"]+-hatch".*?</pattern>', own)
     assert hatches and all(f'fill="{colour}"' in hatch for hatch in hatches)
+
+
+def test_two_programs_sharing_a_colour_on_one_chart_are_still_told_apart():
+    same = charts.program_colour(1)
+    assert charts.program_colour(1 + len(charts.PROGRAM_COLOURS)) == same
+    chart = charts.line_chart(
+        ["2019"],
+        [charts.Series("A", {"2019": 1}, colour=same), charts.Series("B", {"2019": 2}, colour=same)],
+        title="t",
+    )
+    strokes = re.findall(r'<circle[^>]*stroke="(#[0-9a-f]{6})"', str(chart.svg))
+    assert len(strokes) == 2 and strokes[0] == same and strokes[1] != same
