@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from .support import open_page, screenshot
@@ -63,6 +64,8 @@ TABLES = r"""(mustFit) => {
     const labelled = (box.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean)
       .map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent.trim()).join(" ");
     if (!labelled) problems.push(`${name(table)}: the scroll box has no name from the caption`);
+    const caption = table.querySelector("caption .caption-text");
+    if (!caption || caption.getBoundingClientRect().right > b.right + 1) problems.push(`${name(table)}: caption cut`);
     if (!shown) problems.push(`${name(table)}: no visible hint that the table scrolls sideways`);
     box.scrollLeft = box.scrollWidth;
     const end = table.getBoundingClientRect().right, edge = box.getBoundingClientRect().right;
@@ -129,7 +132,12 @@ def test_a_wide_table_on_a_phone_scrolls_from_the_keyboard_and_is_named_by_its_c
     before = box.evaluate("b => b.scrollLeft")
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    assert box.evaluate("b => b.scrollLeft") > before, "the arrow keys do not scroll the focused table"
+    # Keyboard scrolling may be smooth (animated): wait for it rather than read it at once.
+    try:
+        moved = "([b, before]) => b.scrollLeft > before"
+        page.wait_for_function(moved, arg=[box.element_handle(), before], timeout=3000)
+    except PlaywrightTimeout:
+        pytest.fail("the arrow keys do not scroll the focused table", pytrace=False)
     # The first column stays in view while the rest scrolls under it.
     first = box.locator("tbody tr").first.locator("th")
     box_left = box.bounding_box()["x"]
