@@ -19,10 +19,12 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import MetricKind, YearlyMetric
+
+NO_BREAK_SPACE = "\u00a0"
 
 
 class Status(models.TextChoices):
@@ -88,15 +90,17 @@ class Attainment:
 
 def as_of_words(as_of: date) -> str:
     """A partial year's extent in words: "2019년 상반기" / "first half of 2019" for the first half,
-    otherwise "2019-10-21 기준" / "as of 21 October 2019"."""
+    otherwise "2019. 10. 21. 기준" / "as of 21 Oct 2019"."""
     if (as_of.month, as_of.day) == (6, 30):
         return gettext("first half of %(year)s") % {"year": as_of.year}
     return gettext("as of %(date)s") % {"date": day_words(as_of)}
 
 
 def day_words(day: date) -> str:
-    """A date as a reader of the page's language writes it: "2019-10-21", "21 October 2019"."""
-    return day.isoformat() if (get_language() or "ko").startswith("ko") else date_format(day, "j F Y")
+    """A date as a reader of the page's language writes it, "2019. 10. 21." / "21 Oct 2019" (the
+    locale's DATE_FORMAT, jeonju/formats), with no-break spaces: a date is never split across
+    lines, wherever the sentence it sits in wraps."""
+    return date_format(day, "DATE_FORMAT").replace(" ", NO_BREAK_SPACE)
 
 
 def sentence(item: Attainment, format_value) -> str:

@@ -33,6 +33,23 @@ from jeonju.money import format_krw
 
 # Fills with at least 3:1 contrast against white (WCAG 1.4.11, graphical objects).
 PALETTE = ["#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#b45309", "#0e7490", "#be185d", "#374151"]
+# One colour per program on every chart of the site (the home page, the indicator pages and its own
+# page), picked by its primary key, which never changes. The hues are the Okabe-Ito and Paul Tol
+# colour-blind-safe sets, darkened where needed to 4.5:1 on white, so that each also serves as text.
+PROGRAM_COLOURS = ["#0072b2", "#b4451a", "#117733", "#aa4499", "#8a6100", "#332288", "#00707a", "#882255"]
+
+
+def program_colour(pk: int) -> str:
+    """The colour of the program with this primary key, the same on every chart."""
+    return PROGRAM_COLOURS[pk % len(PROGRAM_COLOURS)]
+
+
+def _tint(colour: str, amount: float = 0.8) -> str:
+    """`colour` mixed with `amount` of white: the light stripes of a partial-year bar."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in channels)
+
+
 WIDTH = 480
 PLOT_HEIGHT = 190
 EDGE = 6  # blank margin kept inside the picture on every side
@@ -174,6 +191,7 @@ class Series:
     partial: dict[str, str] = field(default_factory=dict)  # label -> as-of words, for partial-year values
     approximate: set[str] = field(default_factory=set)  # labels whose value is about so many
     notes: dict[str, str] = field(default_factory=dict)  # label -> the value's note
+    colour: str = ""  # a program's own colour (program_colour); else the next of PALETTE
 
     def cell(self, label: str, unit: str) -> str:
         """A value as the data table and the text alternative write it: "약 40개 기관 * (2019-10-21 기준)"."""
@@ -195,6 +213,7 @@ class Chart:
     columns: list[str]
     rows: list[list[str]]
     footnote: str = ""
+    chart_id: str = ""  # the picture's id, also the prefix of its data table's caption id
     _html: SafeString | None = field(default=None, repr=False, compare=False)
 
     def __html__(self) -> SafeString:
@@ -255,7 +274,7 @@ def _lines(x: float, y: float, lines: list[str], *, anchor: str, cls: str) -> st
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{cls}">{spans}</text>'
 
 
-def _open_svg(chart_id: str, title: str, description: str, height: float) -> list[str]:
+def _open_svg(chart_id: str, title: str, description: str, height: float, colour: str = PALETTE[0]) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {math.ceil(height)}" class="chart-svg" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">',
@@ -264,7 +283,7 @@ def _open_svg(chart_id: str, title: str, description: str, height: float) -> lis
         "<defs>"
         f'<pattern id="{chart_id}-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)">'
-        '<rect width="8" height="8" fill="#dbe4ff"/><rect width="4" height="8" fill="#1d4ed8"/></pattern>'
+        f'<rect width="8" height="8" fill="{_tint(colour)}"/><rect width="4" height="8" fill="{colour}"/></pattern>'
         "</defs>",
     ]
 
@@ -334,10 +353,12 @@ def bar_chart(
     x_label: str = "",
     value_label: str = "",
     money: bool = False,
+    colour: str = PALETTE[0],
 ) -> Chart:
     """Vertical bars, one per point; partial-year values hatched and starred, targets as dashed marks.
 
-    `money`: the values are amounts in won, labelled as "25억 원" / "KRW 2.5 bn".
+    `money`: the values are amounts in won, labelled as "25억 원" / "KRW 2.5 bn". `colour`: the
+    bars' (a program's own, on its page).
     """
     language = _language()
     values = [float(p.value) for p in points if p.value is not None]
@@ -366,7 +387,7 @@ def bar_chart(
         cx = left + slot * (i + 0.5)
         if point.value is not None:
             height = (float(point.value) / top) * (bottom - plot_top) if top else 0
-            fill = f"url(#{chart_id}-hatch)" if point.partial else PALETTE[0]
+            fill = f"url(#{chart_id}-hatch)" if point.partial else colour
             body.append(
                 f'<rect x="{cx - bar_width / 2:.1f}" y="{bottom - height:.1f}" width="{bar_width:.1f}" '
                 f'height="{height:.1f}" fill="{fill}" class="chart-bar"/>'
@@ -397,7 +418,7 @@ def bar_chart(
     if any_partial or any_target:
         items = [
             _LegendItem(
-                lambda x, y: f'<rect x="{x:.1f}" y="{y - 12:.1f}" width="14" height="14" fill="{PALETTE[0]}"/>',
+                lambda x, y: f'<rect x="{x:.1f}" y="{y - 12:.1f}" width="14" height="14" fill="{colour}"/>',
                 _("Actual"),
             )
         ]
@@ -423,7 +444,7 @@ def bar_chart(
         legend, used = _legend(items, height + TEXT_SIZE["chart-legend"])
         body.extend(legend)
         height += used + 4
-    parts = _open_svg(chart_id, title, description, height)
+    parts = _open_svg(chart_id, title, description, height, colour)
     parts.extend(body)
     parts.append("</svg>")
 
@@ -442,7 +463,7 @@ def bar_chart(
             row.append(p.note)
         rows.append(row)
     footnote = _("* partial-year figure, counted up to the date in the note.") if any_partial else ""
-    return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote)
+    return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote, chart_id)
 
 
 def hbar_chart(
@@ -452,6 +473,7 @@ def hbar_chart(
     unit: str = "",
     label_header: str = "",
     money: bool = False,
+    colour: str = PALETTE[0],
 ) -> Chart:
     """Horizontal bars, for categories with long names (regions, organization kinds, funding sources)."""
     language = _language()
@@ -488,7 +510,7 @@ def hbar_chart(
         body.append(_lines(left - 8, first_baseline, lines, anchor="end", cls="chart-tick"))
         body.append(
             f'<rect x="{left:.1f}" y="{y + 5:.1f}" width="{width:.1f}" height="{row_height - 10:.1f}" '
-            f'fill="{PALETTE[0]}" class="chart-bar"/>'
+            f'fill="{colour}" class="chart-bar"/>'
         )
         body.append(
             _text(
@@ -506,12 +528,14 @@ def hbar_chart(
         grid.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{EDGE}" y2="{y + 4:.1f}" class="chart-grid"/>')
         grid.append(_text(x, y + 8 + tick_size, fmt(tick), cls="chart-tick"))
     height = y + 8 + tick_size * LINE_GAP + EDGE
-    parts = _open_svg(chart_id, title, description, height)
+    parts = _open_svg(chart_id, title, description, height, colour)
     parts.extend(grid)
     parts.extend(body)
     parts.append("</svg>")
     rows = [[label, with_unit(value, unit)] for label, value in items]
-    return Chart(title, description, mark_safe("".join(parts)), [label_header or _("Category"), _("Value")], rows)
+    return Chart(
+        title, description, mark_safe("".join(parts)), [label_header or _("Category"), _("Value")], rows, "", chart_id
+    )
 
 
 def line_chart(
@@ -549,8 +573,14 @@ def line_chart(
         )
     any_partial = False
     legend_items = []
+    used: set[str] = set()
     for n, s in enumerate(series):
-        colour = PALETTE[n % len(PALETTE)]
+        colour = s.colour or PALETTE[n % len(PALETTE)]
+        if colour in used:
+            # Two programs whose keys share a colour on one chart: the later one takes a colour
+            # still free here, since two lines alike cannot be told apart.
+            colour = next((c for c in (*PROGRAM_COLOURS, *PALETTE) if c not in used), colour)
+        used.add(colour)
         coords = [
             (xs[label], bottom - (float(s.values[label]) / top) * (bottom - plot_top), label)
             for label in labels
@@ -586,7 +616,7 @@ def line_chart(
     for label in labels:
         rows.append([label, *[s.cell(label, unit) for s in series]])
     footnote = _("* partial-year figure, counted up to the date in the note.") if any_partial else ""
-    return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote)
+    return Chart(title, description, mark_safe("".join(parts)), columns, rows, footnote, chart_id)
 
 
 def describe(points: list[Point], unit: str) -> str:

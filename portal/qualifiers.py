@@ -57,13 +57,14 @@ def point(label: str, actual, target) -> charts.Point:
     )
 
 
-def series(name: str, by_label: dict) -> charts.Series:
+def series(name: str, by_label: dict, colour: str = "") -> charts.Series:
     """One line of a line chart from {x label: metric}: values, partial points with their as-of
-    words, approximate points, notes."""
+    words, approximate points, notes; `colour`, a program's own."""
     return charts.Series(
         name,
         {label: metric.value for label, metric in by_label.items()},
         partial={label: as_of_text(metric) for label, metric in by_label.items() if metric.is_partial},
         approximate={label for label, metric in by_label.items() if metric.approximate},
         notes={label: note for label, metric in by_label.items() if (note := note_text(metric))},
+        colour=colour,
     )

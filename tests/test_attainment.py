@@ -120,7 +120,8 @@ def test_the_sentence_in_both_languages():
         text = sentence(item, lambda v, _approx: format_krw(v, "en"))
         assert text == "KRW 4.3 bn against a target of KRW 8.1 bn (53 %), first half of 2019"
         later = Attainment(year=2019, target=Decimal(100), actual=Decimal(92), as_of=date(2019, 10, 21))
-        assert sentence(later, lambda v, a: f"about {v}" if a else str(v)).endswith("(92 %), as of 21 October 2019")
+        as_of = "as of 21\u00a0Oct\u00a02019"  # no-break spaces: the date stays on one line
+        assert sentence(later, lambda v, a: f"about {v}" if a else str(v)).endswith(f"(92 %), {as_of}")
         plain = lambda v, a: f"about {v}" if a else str(v)  # noqa: E731
         later = Attainment(year=2027, target=Decimal(10), actual=None)
         assert sentence(later, plain) == "target 10, no actual reported"

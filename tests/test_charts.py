@@ -1,12 +1,14 @@
 """The inline SVG charts: accessible, data in a table, no inline styles, partial years marked."""
 
 import html
+import re
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
 from portal import charts
+from programs.models import Program
 
 
 @pytest.fixture(autouse=True)
@@ -192,3 +194,80 @@ def test_chart_text_sizes_in_the_stylesheet_never_exceed_the_layout_sizes():
     # On a phone (the chart drawn about 0.75x) the text is set larger than on a desktop.
     phone = re.search(r"@media \(max-width: 40rem\) \{\s*\.chart-tick \{ font-size: (\d+)px", css)
     assert phone and int(phone.group(1)) * 358 / charts.WIDTH >= 11
+
+
+def _contrast(colour: str, background: str = "#ffffff") -> float:
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_program_colours_are_distinct_and_readable_as_text_on_white():
+    assert len(set(charts.PROGRAM_COLOURS)) == len(charts.PROGRAM_COLOURS)
+    for colour in charts.PROGRAM_COLOURS:
+        assert _contrast(colour) >= 4.5, f"{colour} has {_contrast(colour):.2f}:1 on white"
+
+
+def test_a_program_keeps_its_colour_whatever_else_is_on_the_chart():
+    assert charts.program_colour(7) == charts.program_colour(7 + len(charts.PROGRAM_COLOURS))
+    assert len({charts.program_colour(pk) for pk in range(1, len(charts.PROGRAM_COLOURS) + 1)}) == len(
+        charts.PROGRAM_COLOURS
+    )
+    mine = charts.program_colour(3)
+    alone = charts.line_chart(["2019"], [charts.Series("A", {"2019": 1}, colour=mine)], title="t")
+    second = charts.line_chart(
+        ["2019"],
+        [
+            charts.Series("B", {"2019": 2}, colour=charts.program_colour(4)),
+            charts.Series("A", {"2019": 1}, colour=mine),
+        ],
+        title="t",
+    )
+    assert f'stroke="{mine}"' in str(alone.svg) and f'stroke="{mine}"' in str(second.svg)
+    bars = charts.bar_chart([charts.Point("2019", 5, partial=True), charts.Point("2018", 4)], title="b", colour=mine)
+    svg = str(bars.svg)
+    assert f'fill="{mine}"' in svg and charts.PALETTE[0] not in svg  # the hatch is in the program's colour too
+    assert f'fill="{mine}"' in str(charts.hbar_chart([("a", 1)], title="h", colour=mine).svg)
+
+
+def _legend_colours(body: str) -> dict[str, str]:
+    """{series name: colour} from the legends of a page's line charts."""
+    found = re.findall(r'height="5" fill="(#[0-9a-f]{6})"/><text[^>]*class="chart-legend">([^<]+)<', body)
+    return {html.unescape(name): colour for colour, name in found}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_palbok_has_one_colour_on_the_home_page_the_indicator_page_and_its_own(client, prefix):
+    palbok = Program.objects.get(slug="palbok-art-factory")
+    colour = charts.program_colour(palbok.pk)
+    with translation.override(prefix.strip("/") or "ko"):
+        name = str(palbok)
+    home = _legend_colours(client.get(f"{prefix}/").content.decode())
+    indicator = _legend_colours(client.get(f"{prefix}/indicators/visiting-organizations/").content.decode())
+    assert home[name] == colour and indicator[name] == colour, (home, indicator)
+    # Each other program on both charts has its own colour on both, too.
+    for other in set(home) & set(indicator):
+        assert home[other] == indicator[other], other
+    own = client.get(f"{prefix}/programs/palbok-art-factory/").content.decode()
+    # Its own page: every bar in its colour, or hatched (a partial year) in stripes of its colour.
+    fills = re.findall(r'fill="([^"]+)" class="chart-bar"', own)
+    assert fills and all(fill == colour or fill.endswith("-hatch)") for fill in fills), fills
+    hatches = re.findall(r'<pattern id="[^"]+-hatch".*?</pattern>', own)
+    assert hatches and all(f'fill="{colour}"' in hatch for hatch in hatches)
+
+
+def test_two_programs_sharing_a_colour_on_one_chart_are_still_told_apart():
+    same = charts.program_colour(1)
+    assert charts.program_colour(1 + len(charts.PROGRAM_COLOURS)) == same
+    chart = charts.line_chart(
+        ["2019"],
+        [charts.Series("A", {"2019": 1}, colour=same), charts.Series("B", {"2019": 2}, colour=same)],
+        title="t",
+    )
+    strokes = re.findall(r'<circle[^>]*stroke="(#[0-9a-f]{6})"', str(chart.svg))
+    assert len(strokes) == 2 and strokes[0] == same and strokes[1] != same

@@ -47,11 +47,11 @@ def test_seed_headline_is_for_2019_when_2026_has_no_visit_on_record(client, monk
     assert visits.as_of == datetime.date(2019, 10, 21)  # the sources' 2019 counts run to 21 October
     korean = headline(response.content.decode(), "visits-in-year")
     assert korean.startswith("2019년 기록된 벤치마킹 방문 17건")
-    assert "2019년은 부분 연도" in korean and "2019-10-21" in korean
+    assert "2019년은 부분 연도" in korean and "2019. 10. 21." in korean
     assert "2026년 방문은 아직 기록되지 않았습니다" in korean
     english = headline(client.get("/en/").content.decode(), "visits-in-year")
     assert english.startswith("Benchmarking visits on record in 2019 17 visits")
-    assert "2019 is a partial year" in english and "21 October 2019" in english  # the as-of in words
+    assert "2019 is a partial year" in english and "21 Oct 2019" in english  # the as-of in words
     assert "No visit of 2026 is on record yet" in english
 
 
@@ -65,7 +65,7 @@ def test_a_covered_year_with_no_visit_reads_zero(client, monkeypatch):
     visits = response.context["figures"]["visits"]
     assert (visits.year, visits.visits, visits.in_progress) == (2026, 0, True)
     text = headline(response.content.decode(), "visits-in-year")
-    assert text.startswith("2026년 기록된 벤치마킹 방문 0건") and "2026-05-04" in text
+    assert text.startswith("2026년 기록된 벤치마킹 방문 0건") and "2026. 5. 4." in text
 
 
 def test_a_target_alone_does_not_cover_a_year(client, monkeypatch):
@@ -164,7 +164,7 @@ def test_home_chart_is_the_yearly_total_with_partial_years_marked(client):
     assert set(rows) == {"2030", "2031"}
     assert rows["2030"][0] == "307개 기관" and rows["2031"][0] == "340개 기관"
     assert rows["2030"][1].startswith("집계한 사업 4개")
-    assert "2031-06-30" not in response.content.decode()  # b's partial 2031 count is not in the sum
+    assert "2031.\u00a06.\u00a030." not in response.content.decode()  # b's partial 2031 count is not in the sum
 
 
 def test_the_years_summed_are_where_the_programs_reporting_every_year_give_the_most_values():
@@ -204,7 +204,7 @@ def test_home_total_is_over_the_programs_reporting_every_year_shown(client):
     assert [(t.year, t.total, t.programs) for t in total.years] == [(2030, 406, 4), (2031, 806, 4)]
     assert total.programs == 4 and {p.name_ko for p in total.names} == {p.name_ko for p in steady}
     rows = {row[0]: row for row in response.context["visitors_chart"].rows}
-    assert rows["2031"][1] == "806개 기관 *" and "2031-06-30" in rows["2031"][2]
+    assert rows["2031"][1] == "806개 기관 *" and "2031.\u00a06.\u00a030." in rows["2031"][2]
     assert "꾸준한 사업 3" in rows["2030"][2] and "새로 집계한 사업" not in rows["2031"][2]
     body = response.content.decode()
     assert "2030–2031년 해마다 집계한 사업 4개의 합" in body
@@ -263,7 +263,7 @@ def test_seed_home_shows_the_palbok_counts(client, palbok):
     column = chart.columns.index("팔복예술공장")
     palbok_by_year = {row[0]: row[column] for row in chart.rows}
     assert palbok_by_year["2018"] == "84개 기관"
-    assert palbok_by_year["2019"].startswith("92개 기관 *") and "2019-10-21" in palbok_by_year["2019"]
+    assert palbok_by_year["2019"].startswith("92개 기관 *") and "2019.\u00a010.\u00a021." in palbok_by_year["2019"]
     assert "84개 기관" in body and "92개 기관" in body
 
 
@@ -274,9 +274,9 @@ def test_seed_most_visited_say_which_years_they_sum_and_that_2019_is_partial(cli
 
     # 176 is full-year 2018 (84) and partial 2019 (92, to 21 October): the label says both.
     korean = item(client.get("/").content.decode())
-    assert "방문 기관 수, 연도 합계 (2018–2019; 2019년은 2019-10-21 기준): 176" in korean
+    assert "방문 기관 수, 연도 합계 (2018–2019; 2019년은 2019. 10. 21. 기준): 176" in korean
     english = item(client.get("/en/").content.decode())
-    assert "summed over the years (2018–2019; 2019 counted up to 21 October 2019): 176" in english
+    assert "summed over the years (2018–2019; 2019 counted up to 21 Oct 2019): 176" in english
 
 
 def sources_section(body: str) -> str:

@@ -169,6 +169,8 @@ LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Seoul"
+# "2019. 10. 21." in Korean, "21 Oct 2019" in English, for `{{ day|date }}` (jeonju/formats).
+FORMAT_MODULE_PATH = ["jeonju.formats"]
 USE_I18N = True
 USE_TZ = True
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ko"

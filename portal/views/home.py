@@ -205,12 +205,16 @@ def visiting_organizations_total_chart(total: ReportingTotal | None) -> charts.C
 
 
 def programs_chart(years: list[int], table, title: str, unit: str = "", money: bool = False) -> charts.Chart | None:
-    """One line per program (in the order given) over the given years; partial-year and approximate
-    points marked, with their notes."""
+    """One line per program (in the order given) over the given years, each in its program's own
+    colour; partial-year and approximate points marked, with their notes."""
     if not table:
         return None
     series = [
-        qualifiers.series(str(program), {str(year): metric for year, metric in by_year.items()})
+        qualifiers.series(
+            str(program),
+            {str(year): metric for year, metric in by_year.items()},
+            colour=charts.program_colour(program.pk),
+        )
         for program, by_year in table.items()
     ]
     return charts.line_chart([str(y) for y in years], series, title=title, unit=unit, money=money)

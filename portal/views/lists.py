@@ -58,3 +58,12 @@ class DownloadableFilterView(FilterView):
         context["querystring"] = query.urlencode()
         context["is_filtered"] = any(v for k, v in query.items() if k != "sort")
         return context
+
+
+def visit_columns(visits) -> dict[str, bool]:
+    """Which of a visit table's optional columns the visits shown fill: the purpose and the
+    delegation's size are known for some visits only, and a column of dashes says nothing."""
+    return {
+        "show_purpose": any(visit.purpose for visit in visits),
+        "show_people": any(visit.people for visit in visits),
+    }

@@ -18,7 +18,7 @@ from portal.columns import BUDGET, FIGURES, PROGRAMS
 from portal.downloads import Column, download_response
 from portal.filters import ProgramFilter
 from portal.selectors import VISITING_ORGANIZATIONS, programs_with_figures, with_policy_titles
-from portal.views.lists import DownloadableFilterView
+from portal.views.lists import DownloadableFilterView, visit_columns
 from programs.models import (
     Award,
     BudgetLine,
@@ -221,6 +221,7 @@ class ProgramDetailView(DetailView):
                         x_label=_("Year"),
                         value_label=indicator.name,
                         money=indicator.unit == Unit.KRW,
+                        colour=charts.program_colour(program.pk),
                     ),
                 }
             )
@@ -266,6 +267,7 @@ class ProgramDetailView(DetailView):
                 unit=_("KRW"),
                 label_header=_("Funding source"),
                 money=True,
+                colour=charts.program_colour(program.pk),
             )
 
         milestones = list(program.milestones.all())
@@ -277,6 +279,7 @@ class ProgramDetailView(DetailView):
             policies=list(program.policies.all()),
             indicators=indicators,
             visits=visits,
+            **visit_columns(visits),
             visits_total=visits_total,
             visit_years=years,
             hosting=hosting if hosting is not None and hosting.takes_visits else None,

@@ -17,7 +17,7 @@ from portal.columns import VISITS
 from portal.feeds import RssVisitFeed
 from portal.filters import VisitFilter
 from portal.models import ProgramFigures, VisitFigures
-from portal.views.lists import DownloadableFilterView
+from portal.views.lists import DownloadableFilterView, visit_columns
 from portal.views.programs import SourceIndex
 from programs.models import Program
 from visits.models import Organization, Region, Visit
@@ -50,6 +50,9 @@ class VisitListView(DownloadableFilterView):
         "organization__region",
         "organization__municipality_ko",
         "organization__municipality_en",
+        "people",
+        "purpose_ko",
+        "purpose_en",
     )
 
     def get_queryset(self):
@@ -141,6 +144,7 @@ class VisitListView(DownloadableFilterView):
         for visit in context["visits"]:
             visit.source_ref = numbers.get(visit.source_id)
         context["sources"] = list(refs)
+        context.update(visit_columns(context["visits"]))
         context["fragment_seconds"] = settings.PUBLIC_FRAGMENT_CACHE_SECONDS
         if context["fragment_seconds"]:
             try:

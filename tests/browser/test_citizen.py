@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 VISITS_INDICATOR = {"ko": "벤치마킹 방문 기관 수", "en": "Visiting organizations (benchmarking)"}
 PALBOK_NAME = {"ko": "팔복예술공장", "en": "Palbok Art Factory"}
 # The 2019 count is partial: its as-of in words (portal.attainment.as_of_words).
-PALBOK_2019_AS_OF = {"ko": "2019-10-21 기준", "en": "as of 21 October 2019"}
+PALBOK_2019_AS_OF = {"ko": "2019. 10. 21. 기준", "en": "as of 21 Oct 2019"}
 # The regions the named visitors of 2019 came from (fixtures/seed.json).
 PALBOK_REGIONS = [Region.GYEONGGI, Region.BUSAN, Region.DAEJEON, Region.GANGWON, Region.SEJONG, Region.GYEONGNAM]
 # 5.0 billion won in all, 2.5 billion of it national funds, as the page writes amounts.

@@ -16,22 +16,22 @@ PREFIX = {"ko": "", "en": "/en"}
 # (page, texts that must be visible on it), per language; from the seed (fixtures/seed.json).
 VISIBLE = {
     "ko": [
-        ("/", ["2019년 기록된 벤치마킹 방문", "사업별 집계의 합", "2019-10-21 기준"]),
+        ("/", ["2019년 기록된 벤치마킹 방문", "사업별 집계의 합", "2019. 10. 21. 기준"]),
         ("/programs/self-sufficiency-work/", ["약 576"]),
         ("/programs/social-economy-public-purchasing/", ["목표 81억 원 대비 43억 원 (53 %), 2019년 상반기 기준"]),
         ("/indicators/public-purchasing/", ["목표 81억 원 대비 43억 원 (53 %)", "진행 중 (연중 집계)"]),
-        ("/indicators/visiting-organizations/", ["2019-10-21 기준"]),
+        ("/indicators/visiting-organizations/", ["2019. 10. 21. 기준"]),
         ("/policies/social-economy/", ["목표 81억 원 대비 43억 원 (53 %)", "진행 중 (연중 집계)"]),
     ],
     "en": [
-        ("/", ["Benchmarking visits on record in 2019", "sum of the programs' counts", "2019-10-21"]),
+        ("/", ["Benchmarking visits on record in 2019", "sum of the programs' counts", "21 Oct 2019"]),
         ("/programs/self-sufficiency-work/", ["about 576"]),
         (
             "/programs/social-economy-public-purchasing/",
             ["KRW 4.3 bn against a target of KRW 8.1 bn (53 %), first half of 2019"],
         ),
         ("/indicators/public-purchasing/", ["KRW 4.3 bn against a target of KRW 8.1 bn (53 %)", "in progress"]),
-        ("/indicators/visiting-organizations/", ["as of 21 October 2019"]),
+        ("/indicators/visiting-organizations/", ["as of 21 Oct 2019"]),
         ("/policies/social-economy/", ["KRW 4.3 bn against a target of KRW 8.1 bn (53 %)", "in progress"]),
     ],
 }

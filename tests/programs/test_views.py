@@ -105,7 +105,7 @@ def test_detail_shows_counts_and_named_visitors_side_by_side(client):
     assert response.status_code == 200
     body = response.content.decode()
     assert "<strong>92</strong>" in body and "<strong>84</strong>" in body
-    assert "2019-10-21" in body
+    assert "2019.\u00a010.\u00a021." in body
     assert "시험 수원 기관" in body and "시험 부산 기관" in body
     assert "경기" in body and "부산" in body
     assert "92*" in body  # the chart marks the partial year
@@ -249,7 +249,7 @@ def test_indicator_list_and_detail(client):
     assert response.status_code == 200
     assert "무엇을 재는지" in body
     assert "첫째 사업" in body and "둘째 사업" in body
-    assert "2019-06-30" in body
+    assert "2019.\u00a06.\u00a030." in body
     assert "<polyline" in body and 'role="img"' in body
     assert "/indicators/ind-page/download.csv" in body
     assert client.get("/indicators/nope/").status_code == 404
@@ -271,7 +271,7 @@ def test_seed_palbok_page_shows_the_article_figures(client, palbok):
     body = client.get(palbok.get_absolute_url()).content.decode()
     assert "팔복예술공장" in body
     assert "<strong>84</strong>" in body and "<strong>92</strong>" in body
-    assert "2019-10-21" in body
+    assert "2019.\u00a010.\u00a021." in body
     assert "업코리아" in body or "UPKOREA" in body
 
 
@@ -425,7 +425,7 @@ def csv_rows(client, url):
 def test_program_list_and_download_say_which_years_a_count_sums(client, palbok):
     body = client.get("/en/programs/?q=Palbok").content.decode()
     row = re.search(r'<a href="/en/programs/palbok-art-factory/">.*?</tr>', body, re.S).group(0)
-    assert '176<span class="meta">2018–2019; 2019 counted up to 21 October 2019</span>' in row
+    assert '176<span class="meta">2018–2019; 2019 counted up to 21\u00a0Oct\u00a02019</span>' in row
     assert "Visiting organizations counted (sum of the years)" in body
     palbok_row = {r["slug"]: r for r in csv_rows(client, "/programs/download.csv?q=팔복")}["palbok-art-factory"]
     assert palbok_row["visiting_organizations_counted"] == "176"
@@ -452,7 +452,7 @@ def test_the_policy_page_shows_planned_and_executed_apart(client, palbok):
     row = re.search(r'<a href="/programs/palbok-art-factory/">.*?</tr>', body, re.S).group(0)
     cells = re.findall(r'<td class="numeric">(.*?)</td>', row, re.S)
     assert cells[-2:] == ["–", "50억 원"]  # no plan on record; 5.0 bn executed
-    assert "2019년은 2019-10-21 기준" in cells[0]
+    assert "2019년은 2019.\u00a010.\u00a021. 기준" in cells[0]
 
 
 def test_indicator_total_is_over_the_programs_reporting_every_year_shown(client):

@@ -99,7 +99,9 @@ def test_a_clerk_accepts_and_the_requester_gets_a_bilingual_briefing(programs):
     assert f"/visits/request/{request_obj.status_token}/" in message.body
     assert request_obj.history.first().history_user == user
     status = Client_get(request_obj)
-    assert timezone.localtime(request_obj.confirmed_start).strftime("%Y-%m-%d %H:%M") in status
+    confirmed = timezone.localtime(request_obj.confirmed_start)
+    # Written as Korean public sites write a date and time: "2027. 1. 12. 14:00".
+    assert f"{confirmed.year}. {confirmed.month}. {confirmed.day}. {confirmed:%H:%M}" in status
 
 
 def Client_get(request_obj) -> str:

@@ -288,3 +288,45 @@ def test_site_links_the_feeds_page_not_the_raw_feed(client, visits):
         assert "/visits/feeds/" in body, url
     # Feed readers still find the feeds themselves from a page's head.
     assert 'type="application/atom+xml"' in client.get("/programs/t-visited/").content.decode()
+
+
+def _row_of(body: str, organization: str) -> str:
+    rows = [
+        row
+        for row in re.findall(r"<tr>.*?</tr>", body, flags=re.S)
+        if re.search(f'scope="row"[^>]*>{organization}<', row)
+    ]
+    assert rows, f"no table row for {organization}"
+    return rows[0]
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_visit_list_and_program_page_show_purpose_and_delegation_size(client, prefix):
+    program = ProgramFactory(slug="t-purposes", name_ko="목적 사업")
+    known = OrganizationFactory(name_ko="시험 목적 기관", name_en="Test purpose body", region="busan")
+    unknown = OrganizationFactory(name_ko="시험 미상 기관", name_en="Test unknown body", region="seoul")
+    VisitFactory(
+        program=program,
+        organization=known,
+        year=2019,
+        people=12,
+        purpose_ko="주거복지 견학",
+        purpose_en="Housing study",
+    )
+    VisitFactory(program=program, organization=unknown, year=2018)
+    purpose, people = ("주거복지 견학", "12명") if not prefix else ("Housing study", "12 people")
+    headers = ("목적", "방문 인원") if not prefix else ("Purpose", "Delegation size")
+    for url in (f"{prefix}/visits/?program=t-purposes", f"{prefix}/programs/t-purposes/"):
+        body = client.get(url).content.decode()
+        assert all(f">{header}</th>" in body for header in headers), url
+        row = _row_of(body, "Test purpose body" if prefix else "시험 목적 기관")
+        assert f">{purpose}</td>" in row and f">{people}</td>" in row, row
+        # A visit whose purpose and size nobody recorded says so with a dash, not a blank guess.
+        assert '<td class="numeric">–</td>' in _row_of(body, "Test unknown body" if prefix else "시험 미상 기관"), url
+
+
+def test_a_page_of_visits_with_no_delegation_size_has_no_empty_column(client):
+    program = ProgramFactory(slug="t-no-sizes")
+    VisitFactory(program=program, year=2019, purpose_ko="견학")
+    body = client.get("/visits/?program=t-no-sizes").content.decode()
+    assert ">목적</th>" in body and ">방문 인원</th>" not in body
