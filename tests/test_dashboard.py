@@ -57,3 +57,38 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data():
     with CaptureQueriesContext(connection) as many:
         clerk.get("/admin/")
     assert len(many) == len(few)
+
+
+def test_what_each_role_sees_on_the_seed_and_after_an_import():
+    from programs.models import YearlyMetric
+    from tests.staff import BUDGET_EDITORS, CONTENT_EDITORS, VISIT_EDITORS, VISIT_HOSTS
+
+    budget, _user = staff_client(BUDGET_EDITORS)
+    seeded = index(budget)
+    # The seed's latest figures are of 2019 and its budget lines of years long past: every active
+    # program is due a figure for last year, listed by name.
+    from programs.models import Program
+
+    active = Program.objects.filter(status="active").order_by("name_ko")
+    no_figure = seeded.split('id="dashboard-no-figure"')[1].split("</section>")[0]
+    assert str(active.first()) in no_figure and f">{active.count()}<" in no_figure
+    partial = YearlyMetric.objects.filter(as_of__isnull=False).select_related("program").first()
+    assert f"/admin/programs/yearlymetric/{partial.pk}/change/" in seeded
+    assert "기다리는 일이 없습니다." in seeded.split('id="dashboard-imports"')[1].split("</section>")[0]
+
+    from tests.factories import IndicatorFactory
+
+    IndicatorFactory(code="t-dash-count")
+    ProgramFactory(slug="t-dash-imported")
+    data = b"program,indicator,year,value\nt-dash-imported,t-dash-count,2018,80\n"
+    assert import_metrics(data, file_name="2018년 실적.csv").ok
+    after = index(budget)
+    assert "2018년 실적.csv" in after.split('id="dashboard-imports"')[1]
+
+    content, _user = staff_client(CONTENT_EDITORS)
+    assert 'id="dashboard"' not in index(content)  # nothing of theirs waits
+
+    host, _user = staff_client(VISIT_HOSTS)
+    assert 'id="dashboard-requests"' in index(host)  # the requests of their own programs
+    visits, _user = staff_client(VISIT_EDITORS)
+    assert 'id="dashboard-requests"' in index(visits)

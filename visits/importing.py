@@ -132,6 +132,8 @@ class VisitImport:
 
     parsed: ParsedFile = field(default_factory=ParsedFile)
     _names: dict[int, str] = field(default_factory=dict, repr=False)
+    # The columns the file has: a stored visit keeps what the file leaves out (its English purpose).
+    present: set[str] = field(default_factory=set)
     rows: list[VisitRow] = field(default_factory=list)
     # Names in the file matched to a stored organization by their loose form: name → stored name.
     matched: dict[str, str] = field(default_factory=dict)
@@ -281,6 +283,7 @@ def _read_rows(outcome: VisitImport, records) -> None:
     index = match_columns(parsed, header_line, headers, COLUMNS, REQUIRED_COLUMNS)
     if not parsed.ok:
         return
+    outcome.present = set(index)
     lookups = parsed.lookups = Lookups()
     read_program = program_reader(lookups)
     stored = _Organizations()
@@ -532,27 +535,26 @@ def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str
                 )
             )
             continue
-        pk, people, purpose, purpose_en, source_id = stored
-        if (people, purpose or "", purpose_en or None, source_id) == values:
+        pk, *kept = stored
+        kept = (kept[0], kept[1] or "", kept[2] or None, kept[3])
+        merged = tuple(
+            value if column in outcome.present else before
+            for column, value, before in zip(("people", "purpose", "purpose_en", "source"), values, kept, strict=True)
+        )
+        if merged == kept:
             outcome.counts["unchanged"] += 1
             outcome.kept("unchanged", row)
             continue
-        outcome.kept("updated", row, {"people": people, "purpose": purpose, "source_id": source_id})
-        changes[pk] = row
+        outcome.kept("updated", row, {"people": kept[0], "purpose": kept[1], "source_id": kept[3]})
+        changes[pk] = merged
     outcome.counts["created"] = len(created)
     outcome.counts["updated"] = len(changes)
     if dry_run:
         return
     updated = []
     for pk, visit in Visit.objects.in_bulk(list(changes)).items():
-        row = changes[pk]
-        visit.people, visit.purpose_ko, visit.purpose_en, visit.source_id = (
-            row.people,
-            row.purpose,
-            row.purpose_en or None,
-            row.source_id,
-        )
-        visit.purpose = row.purpose  # the untranslated column, as a save keeps it
+        visit.people, visit.purpose_ko, visit.purpose_en, visit.source_id = changes[pk]
+        visit.purpose = visit.purpose_ko  # the untranslated column, as a save keeps it
         updated.append(visit)
     if created and connection.vendor == "postgresql":
         _copy_created(created, history)

@@ -178,6 +178,10 @@ class BudgetImport:
         default_factory=lambda: {"created": [], "updated": [], "unchanged": []}
     )
 
+    # The columns the file has: a stored line keeps what the file leaves out (an executed amount
+    # a plan-only sheet does not give, its English note).
+    present: set[str] = field(default_factory=set)
+
     @property
     def ok(self) -> bool:
         return self.parsed.ok
@@ -242,6 +246,7 @@ def _read_rows(outcome: BudgetImport, records) -> None:
     if matched is None:
         return
     index, units = matched
+    outcome.present = set(index)
     lookups = parsed.lookups = Lookups()
     funding = _funding_index()
     width = len(headers)
@@ -408,6 +413,9 @@ def _write(outcome: BudgetImport, dry_run: bool, user_id: int | None, reason: st
         current = {name: getattr(line, name) for name in values}
         current["note_ko"] = current["note_ko"] or ""
         current["note_en"] = current["note_en"] or None
+        columns = {"planned_amount": "planned", "executed_amount": "executed", "source_id": "source"}
+        columns.update(note_ko="note", note_en="note_en")
+        values = {name: value if columns[name] in outcome.present else current[name] for name, value in values.items()}
         if current == values:
             outcome.counts["unchanged"] += 1
             outcome.kept("unchanged", row, line)
@@ -421,7 +429,7 @@ def _write(outcome: BudgetImport, dry_run: bool, user_id: int | None, reason: st
         )
         for name, value in values.items():
             setattr(line, name, value)
-        line.note = row.note  # the untranslated column, as a save keeps it
+        line.note = line.note_ko  # the untranslated column, as a save keeps it
         updated.append(line)
     if not outcome.ok:
         outcome.rows.clear()

@@ -211,3 +211,13 @@ def test_the_admin_previews_a_budget_sheet_with_its_warnings_then_imports_it(pro
     )
     line = BudgetLine.objects.get(program=program)
     assert (line.planned_amount, line.executed_amount) == (1_200_000, 1_350_000)
+
+
+def test_what_a_file_leaves_out_a_stored_line_keeps(program):
+    BudgetLineFactory(
+        program=program, start_year=2019, end_year=2019, funding_source="city", planned_amount=100, executed_amount=90
+    )
+    outcome = import_budget(csv("사업,기간,재원,예산액", "t-budget-lab,2019,시비,120"))
+    assert outcome.ok and outcome.counts["updated"] == 1
+    line = BudgetLine.objects.get(program=program)
+    assert (line.planned_amount, line.executed_amount) == (120, 90)

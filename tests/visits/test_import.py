@@ -257,3 +257,12 @@ def test_the_admin_lists_every_problem_of_a_refused_visitor_log(program):
     assert response.status_code == 200 and not response.context.get("confirm_form")
     assert "2행 기관 유형열" in page and "2행 지역열" in page and "2행 인원열" in page
     assert not program.visits.exists()
+
+
+def test_what_a_file_leaves_out_a_stored_visit_keeps(program, busan):
+    VisitFactory(program=program, organization=busan, year=2019, people=15, purpose_ko="견학", purpose_en="Study tour")
+    outcome = import_visits(csv("program,organization,year,purpose", "t-import-village,부산광역시,2019,견학"))
+    assert outcome.ok and outcome.counts["unchanged"] == 1
+    outcome = import_visits(csv("program,organization,year,purpose", "t-import-village,부산광역시,2019,도시재생 견학"))
+    visit = program.visits.get()
+    assert (visit.people, visit.purpose_ko, visit.purpose_en) == (15, "도시재생 견학", "Study tour")
