@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jeonju import search
 from policies.models import Source, validate_year, year_range_q
 from programs.models import Program
 
@@ -49,7 +51,34 @@ class Region(models.TextChoices):
     NATIONWIDE = "nationwide", _("Nationwide / central")
 
 
+def regions_matching(word: search.Word) -> list[str]:
+    """The regions whose name, in Korean or English, the word matches."""
+    names = {}
+    for language in ("ko", "en"):
+        with translation.override(language):
+            for region in Region:
+                names.setdefault(region.value, []).append(str(region.label))
+    return [code for code, texts in names.items() if search.text_matches(texts, word)]
+
+
 class OrganizationQuerySet(models.QuerySet):
+    search_fields = ("name_ko", "name_en", "municipality_ko", "municipality_en")
+
+    def matching_word(self, word: search.Word):
+        """Organizations the word matches by name, city or municipality, or region."""
+        condition = search.matches_word(self.search_fields, word)
+        regions = regions_matching(word)
+        if regions:
+            condition |= Q(region__in=regions)
+        return self.filter(condition)
+
+    def search(self, text: str):
+        """Every word of `text` in the name, the city or municipality, or the region's name."""
+        queryset = self
+        for word in search.words(text):
+            queryset = queryset.matching_word(word)
+        return queryset
+
     def named(self, name: str):
         """The organization of that name in either language, case aside."""
         return self.filter(Q(name_ko__iexact=name) | Q(name_en__iexact=name))
@@ -75,6 +104,23 @@ class Organization(models.Model):
 
 
 class VisitQuerySet(models.QuerySet):
+    search_fields = ("purpose_ko", "purpose_en")
+
+    def search(self, text: str):
+        """Every word of `text` in the visiting organization (as `OrganizationQuerySet.search`)
+        or in the purpose of the visit, in either language.
+
+        The organizations come first, one query a word, so that the database reads the visits
+        through two indexes (the organization's, the purpose's) rather than every visit."""
+        queryset = self
+        for word in search.words(text):
+            organizations = list(Organization.objects.matching_word(word).values_list("pk", flat=True))
+            condition = search.matches_word(self.search_fields, word)
+            if organizations:
+                condition |= Q(organization_id__in=organizations)
+            queryset = queryset.filter(condition)
+        return queryset
+
     def with_related(self):
         return self.select_related("program", "organization", "source")
 
