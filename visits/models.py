@@ -65,23 +65,24 @@ class OrganizationQuerySet(models.QuerySet):
     search_fields = ("name_ko", "name_en", "municipality_ko", "municipality_en")
 
     def matching_word(self, word: search.Word):
-        """Organizations the word matches by name, city or municipality, or region."""
-        condition = search.matches_word(self.search_fields, word)
+        """Organizations the word matches by name, city or municipality, or region: a union, so
+        that each part is read through its own index."""
+        by_text = self.filter(search.matches_word(self.search_fields, word))
         regions = regions_matching(word)
-        if regions:
-            condition |= Q(region__in=regions)
-        return self.filter(condition)
+        if not regions:
+            return by_text
+        return by_text.union(self.filter(region__in=regions))
+
+    def ids_matching(self, text: str) -> list[set[int]]:
+        """For each word of `text`, the ids of the organizations it matches: one query a word."""
+        return [set(self.matching_word(word).values_list("pk", flat=True)) for word in search.words(text)]
 
     def search(self, text: str):
         """Every word of `text` in the name, the city or municipality, or the region's name."""
-        queryset = self
-        for word in search.words(text):
-            queryset = queryset.matching_word(word)
-        return queryset
-
-    def named(self, name: str):
-        """The organization of that name in either language, case aside."""
-        return self.filter(Q(name_ko__iexact=name) | Q(name_en__iexact=name))
+        matched = self.ids_matching(text)
+        if not matched:
+            return self
+        return self.filter(pk__in=set.intersection(*matched))
 
 
 class Organization(models.Model):
@@ -106,18 +107,21 @@ class Organization(models.Model):
 class VisitQuerySet(models.QuerySet):
     search_fields = ("purpose_ko", "purpose_en")
 
-    def search(self, text: str):
+    def search(self, text: str, organizations: list[set[int]] | None = None):
         """Every word of `text` in the visiting organization (as `OrganizationQuerySet.search`)
-        or in the purpose of the visit, in either language.
+        or in the purpose of the visit, in either language. `organizations`: the ids of the
+        organizations each word matches, if the caller has them (`ids_matching`).
 
-        The organizations come first, one query a word, so that the database reads the visits
-        through two indexes (the organization's, the purpose's) rather than every visit."""
+        The organizations come first, so that the database reads the visits through two indexes
+        (the organization's, the purpose's) rather than every visit."""
+        query_words = search.words(text)
+        if organizations is None:
+            organizations = Organization.objects.ids_matching(text)
         queryset = self
-        for word in search.words(text):
-            organizations = list(Organization.objects.matching_word(word).values_list("pk", flat=True))
+        for word, ids in zip(query_words, organizations, strict=True):
             condition = search.matches_word(self.search_fields, word)
-            if organizations:
-                condition |= Q(organization_id__in=organizations)
+            if ids:
+                condition |= Q(organization_id__in=sorted(ids))
             queryset = queryset.filter(condition)
         return queryset
 

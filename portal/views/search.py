@@ -5,7 +5,7 @@ query, a link to all of them there (jeonju.search says how words match)."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -41,9 +41,10 @@ class Group:
         return max(0, self.count - len(self.results))
 
 
-def _group(key: str, title, queryset: QuerySet, more_url: str = "") -> Group:
+def _group(key: str, title, queryset: QuerySet, more_url: str = "", count: int | None = None) -> Group:
     results = list(queryset[: SHOWN + 1])
-    count = len(results) if len(results) <= SHOWN else queryset.order_by()[: COUNTED + 1].count()
+    if count is None:
+        count = len(results) if len(results) <= SHOWN else queryset.order_by()[: COUNTED + 1].count()
     return Group(key, title, results[:SHOWN], count, more_url if count > SHOWN else "")
 
 
@@ -56,8 +57,15 @@ def groups(query: str) -> list[Group]:
     def by_name(name: str):
         return (rank((f"{name}_ko", f"{name}_en"), query_words), localized_name(name))
 
+    # The organizations each word matches, read once: the organizations found are those all the
+    # words match, and the visits are read through them.
+    organizations = Organization.objects.ids_matching(query)
+    found = set.intersection(*organizations) if organizations else set()
     visits = (
-        Visit.objects.search(query)
+        Visit.objects.search(query, organizations)
+        # Newest first, as on the visit list, but without its order by program and organization
+        # names, which would have the database join every visit found before keeping ten.
+        .order_by("-year", F("visited_on").desc(nulls_last=True), "-pk")
         .select_related("program", "organization")
         .only(
             "year",
@@ -91,8 +99,9 @@ def groups(query: str) -> list[Group]:
         _group(
             "organizations",
             _("Visiting organizations"),
-            Organization.objects.search(query).order_by(*by_name("name"), "pk"),
+            Organization.objects.filter(pk__in=found).order_by(*by_name("name"), "pk"),
             f"{reverse('visits:list')}?{qs}",
+            count=len(found),
         ),
         _group("visits", _("Benchmarking visits"), visits, f"{reverse('visits:list')}?{qs}"),
     ]
