@@ -64,18 +64,18 @@ def regions_matching(word: search.Word) -> list[str]:
 class OrganizationQuerySet(models.QuerySet):
     search_fields = ("name_ko", "name_en", "municipality_ko", "municipality_en")
 
-    def matching_word(self, word: search.Word):
-        """Organizations the word matches by name, city or municipality, or region: a union, so
-        that each part is read through its own index."""
-        by_text = self.filter(search.matches_word(self.search_fields, word))
+    def ids_matching_word(self, word: search.Word):
+        """The ids of the organizations the word matches by name, city or municipality, or
+        region: a union, so that each part is read through its own index."""
+        by_text = self.filter(search.matches_word(self.search_fields, word)).order_by().values_list("pk", flat=True)
         regions = regions_matching(word)
         if not regions:
             return by_text
-        return by_text.union(self.filter(region__in=regions))
+        return by_text.union(self.filter(region__in=regions).order_by().values_list("pk", flat=True))
 
     def ids_matching(self, text: str) -> list[set[int]]:
         """For each word of `text`, the ids of the organizations it matches: one query a word."""
-        return [set(self.matching_word(word).values_list("pk", flat=True)) for word in search.words(text)]
+        return [set(self.ids_matching_word(word)) for word in search.words(text)]
 
     def search(self, text: str):
         """Every word of `text` in the name, the city or municipality, or the region's name."""
