@@ -55,6 +55,11 @@ PAGES = [
     ("visits", "visit list", "/visits/"),
     ("visits-filtered", "visit list, filtered", "/visits/?region=gyeonggi&year=2019"),
     ("visits-csv", "CSV download (visits)", "/visits/download.csv?region=gyeonggi&year=2019"),
+    # The site-wide search: two Korean words that need their space forgiven, a region's name
+    # (hundreds of organizations, thousands of visits), an English word matched at word starts.
+    ("search", "search, Korean words", "/search/?q=%ED%8C%94%EB%B3%B5+%EC%98%88%EC%88%A0"),
+    ("search-region", "search, a region (Seoul)", "/search/?q=%EC%84%9C%EC%9A%B8"),
+    ("search-en", "search, English (art)", "/en/search/?q=art"),
 ]
 
 # The largest page of its kind in the generated data.
