@@ -35,7 +35,14 @@ logger = logging.getLogger("portal.cache")
 
 PORTAL_APPS = {"policies", "programs", "visits"}
 # Rows of those apps no public page shows: a visit request is private until it becomes a visit.
-PRIVATE_MODELS = {"visits.visitrequest", "visits.historicalvisitrequest", "visits.visitrequest_programs"}
+PRIVATE_MODELS = {
+    "visits.visitrequest",
+    "visits.historicalvisitrequest",
+    "visits.visitrequest_programs",
+    # the record of an import: the rows it wrote bump the generation themselves
+    "programs.importbatch",
+    "programs.importupload",
+}
 # The site's own texts, on every page (the header's and the footer's contact details) or their own.
 SITE_TEXT_MODELS = {"portal.sitecontact", "portal.sitepage"}
 GENERATION_KEY = "portal:data-generation"

@@ -28,17 +28,18 @@ from collections.abc import Iterable
 
 from django.db import connections, router, transaction
 from django.db.models import Count, Max, Min, Q, Sum
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from portal.cache import bump_generation
 from programs.models import BudgetLine, Indicator, Program, YearlyMetric
-from programs.signals import metrics_imported
-from visits.models import Organization, Visit
+from programs.signals import batch_undone, budget_lines_imported, metrics_imported
+from visits.models import FollowUp, Organization, Region, Visit, VisitRequest
+from visits.signals import visits_imported
 
 from .models import IndicatorFigures, ProgramFigures, VisitFigures
 from .selectors import LISTED_FIGURES, counted_visitors, with_visit_counts
 
-FIGURE_FIELDS = ("visit_count", *LISTED_FIGURES)
+FIGURE_FIELDS = ("visit_count", *LISTED_FIGURES, "adopted_count")
 
 
 def refresh_program_figures(program_ids: Iterable[int] | None = None) -> int:
@@ -162,6 +163,8 @@ def _recompute(programs) -> int:
         "pk", "visit_count", "planned_total", "executed_total"
     )
     counted = {row["program"]: row for row in counted_visitors(programs)}
+    published = FollowUp.objects.filter(approved=True, request__programs__in=programs).order_by()
+    adopted = dict(published.values_list("request__programs").annotate(n=Count("request__organization", distinct=True)))
     figures = []
     for pk, visits, planned, executed in rows:
         count = counted.get(pk, {})
@@ -177,6 +180,7 @@ def _recompute(programs) -> int:
                 counted_as_of=count.get("as_of"),
                 planned_total=planned,
                 executed_total=executed,
+                adopted_count=adopted.get(pk, 0),
             )
         )
     ProgramFigures.objects.bulk_create(
@@ -228,6 +232,52 @@ def _organization_changed(sender, instance, raw=False, **kwargs):
     refresh_visit_figures({(year, region) for year in years for region in (previous, instance.region)})
 
 
+def _follow_up_changed(sender, instance, raw=False, **kwargs):
+    # An answer approved, withdrawn or deleted changes the count of its request's programs.
+    if not raw:
+        _refresh_programs(instance.request.programs.values_list("pk", flat=True))
+
+
+def _published(request_ids) -> bool:
+    return FollowUp.objects.filter(request__in=request_ids, approved=True).exists()
+
+
+def _request_saved(sender, instance, raw=False, **kwargs):
+    # A request with a published answer whose organization may have changed.
+    if not raw and _published([instance.pk]):
+        _refresh_programs(instance.programs.values_list("pk", flat=True))
+
+
+def _remember_request_programs(sender, instance, **kwargs):
+    # Its program links and its answer go before the request: count them again once it is gone.
+    if _published([instance.pk]):
+        instance._figures_programs = set(instance.programs.values_list("pk", flat=True))
+
+
+def _request_deleted(sender, instance, **kwargs):
+    if getattr(instance, "_figures_programs", None):
+        _refresh_programs(instance._figures_programs)
+
+
+def _request_programs_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    # Programs added to or taken from a request with a published answer, from either side.
+    if action == "pre_clear":
+        _remember_request_programs(sender, instance)
+        if reverse:
+            instance._figures_programs = {instance.pk}
+        return
+    if action == "post_clear":
+        _request_deleted(sender, instance)
+        return
+    if action not in ("post_add", "post_remove"):
+        return
+    if reverse:
+        if _published(pk_set):
+            _refresh_programs([instance.pk])
+    elif _published([instance.pk]):
+        _refresh_programs(pk_set)
+
+
 def _program_loaded(sender, instance, raw=False, **kwargs):
     # Fixtures load rows in any order: a program loaded after its visits gets its figures here.
     if raw:
@@ -240,13 +290,33 @@ def _indicator_changed(sender, instance, **kwargs):
     refresh_program_figures()
 
 
-def _metrics_imported(sender, program_ids, **kwargs):
+def _rows_imported(sender, program_ids, **kwargs):
     # Inside the import's transaction, so the figures commit with the rows. The cache
     # generation as portal.cache bumps it for a save: at once, and again after the commit
     # (another process may cache the old rows under the new generation in between).
     refresh_program_figures(program_ids)
     bump_generation()
     transaction.on_commit(bump_generation)
+
+
+def _visits_imported(sender, program_ids, years, **kwargs):
+    # As for metrics: inside the import's transaction, then the cache generation.
+    _refresh_programs(program_ids)
+    refresh_visit_figures({(year, region) for year in years for region in Region.values})
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
+def _batch_undone(sender, rows, **kwargs):
+    # The rows an undo deleted, restored or created again, as an import's.
+    programs, years = set(), set()
+    for model, changed in rows.items():
+        if model in (YearlyMetric, BudgetLine, Visit):
+            programs |= {row.program_id for row in changed}
+        if model is Visit:
+            years |= {row.year for row in changed}
+    _visits_imported(sender, program_ids=programs, years=years)
+    refresh_indicator_figures({row.indicator_id for row in rows.get(YearlyMetric, ())})
 
 
 def connect_signals() -> None:
@@ -259,7 +329,22 @@ def connect_signals() -> None:
     post_delete.connect(_visit_changed, sender=Visit, dispatch_uid="portal.figures.visit.post_delete")
     pre_save.connect(_remember_region, sender=Organization, dispatch_uid="portal.figures.organization.pre_save")
     post_save.connect(_organization_changed, sender=Organization, dispatch_uid="portal.figures.organization")
+    post_save.connect(_follow_up_changed, sender=FollowUp, dispatch_uid="portal.figures.followup.post_save")
+    post_delete.connect(_follow_up_changed, sender=FollowUp, dispatch_uid="portal.figures.followup.post_delete")
+    post_save.connect(_request_saved, sender=VisitRequest, dispatch_uid="portal.figures.visitrequest.post_save")
+    pre_delete.connect(
+        _remember_request_programs, sender=VisitRequest, dispatch_uid="portal.figures.visitrequest.pre_delete"
+    )
+    post_delete.connect(_request_deleted, sender=VisitRequest, dispatch_uid="portal.figures.visitrequest.post_delete")
+    m2m_changed.connect(
+        _request_programs_changed,
+        sender=VisitRequest.programs.through,
+        dispatch_uid="portal.figures.visitrequest.programs",
+    )
     post_save.connect(_program_loaded, sender=Program, dispatch_uid="portal.figures.program")
     post_save.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.save")
     post_delete.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.delete")
-    metrics_imported.connect(_metrics_imported, dispatch_uid="portal.figures.metrics_imported")
+    metrics_imported.connect(_rows_imported, dispatch_uid="portal.figures.metrics_imported")
+    budget_lines_imported.connect(_rows_imported, dispatch_uid="portal.figures.budget_lines_imported")
+    visits_imported.connect(_visits_imported, dispatch_uid="portal.figures.visits_imported")
+    batch_undone.connect(_batch_undone, dispatch_uid="portal.figures.batch_undone")

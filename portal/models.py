@@ -34,6 +34,8 @@ class ProgramFigures(models.Model):
     # lines of every period (one-year and multi-year alike) that give such an amount.
     planned_total = models.BigIntegerField(_("planned budget, all periods (KRW)"), null=True, blank=True)
     executed_total = models.BigIntegerField(_("executed amount, all periods (KRW)"), null=True, blank=True)
+    # Visiting bodies whose answer to the visit desk's follow-up is published on the program page.
+    adopted_count = models.PositiveIntegerField(_("organizations that took something home"), default=0)
 
     class Meta:
         verbose_name = _("program figures")

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,8 @@ from import_export.admin import ExportMixin, ImportExportMixin
 
 from jeonju.admin import HistoryTranslationAdmin, SizeLimitedImportForm, TabularInline, both, both_search
 
-from .models import Award, BudgetLine, Indicator, Milestone, Program, YearlyMetric
+from . import batches
+from .models import Award, BudgetLine, ImportBatch, ImportKind, Indicator, Milestone, Program, YearlyMetric
 from .resources import BudgetLineResource, SafeCSV, UploadedCSV, YearlyMetricResource
 from .uploads import GONE, NOT_YOURS, DatabaseUploadStorage, UploadConfirmForm, UploadGone, confirm_token
 
@@ -223,3 +226,121 @@ class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+
+# The models whose rows a batch of each kind writes, and so what a clerk needs to change and
+# delete to undo it.
+UNDO_PERMISSIONS = {
+    ImportKind.METRICS: ("programs.change_yearlymetric", "programs.delete_yearlymetric"),
+    ImportKind.BUDGET: ("programs.change_budgetline", "programs.delete_budgetline"),
+    ImportKind.VISITS: (
+        "visits.change_visit",
+        "visits.delete_visit",
+        "visits.change_organization",
+        "visits.delete_organization",
+    ),
+}
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Every import, as a record (never edited), with Undo on its page."""
+
+    list_display = (
+        "__str__",
+        "kind",
+        "user",
+        "created_at",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "state",
+    )
+    list_filter = ("kind", "created_at")
+    list_select_related = ("user", "undoes", "undone_by")
+    search_fields = ("file_name", "file_sha256")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "kind",
+        "user",
+        "created_at",
+        "file_name",
+        "file_size",
+        "file_sha256",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "undoes",
+        "state",
+    )
+    fields = readonly_fields
+    change_form_template = "admin/programs/importbatch/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("state"))
+    def state(self, batch):
+        undone_by = getattr(batch, "undone_by", None)
+        if undone_by is not None:
+            return _("undone by #%(pk)s") % {"pk": undone_by.pk}
+        if batch.undoes_id:
+            return _("undo of #%(pk)s") % {"pk": batch.undoes_id}
+        return _("standing")
+
+    def original_kind(self, batch) -> str:
+        while batch.kind == ImportKind.UNDO and batch.undoes_id:
+            batch = batch.undoes
+        return batch.kind
+
+    def may_undo(self, request, batch) -> bool:
+        if getattr(batch, "undone_by", None) is not None:
+            return False
+        return request.user.has_perms(UNDO_PERMISSIONS.get(self.original_kind(batch), ("-",)))
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_undo"
+        return [
+            path("<int:object_id>/undo/", self.admin_site.admin_view(self.undo_view), name=name),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self.get_object(request, object_id)
+        extra = {"may_undo": batch is not None and self.may_undo(request, batch), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def undo_view(self, request, object_id):
+        batch = self.get_object(request, str(object_id))
+        if batch is None:
+            raise Http404
+        if not self.has_view_permission(request, batch) or not self.may_undo(request, batch):
+            raise PermissionDenied
+        page = reverse("admin:programs_importbatch_change", args=[batch.pk])
+        if request.method == "POST":
+            try:
+                reverse_batch = batches.undo(batch, user_id=request.user.pk)
+            except batches.UndoRefused as refusal:
+                messages.error(request, str(refusal))
+                return HttpResponseRedirect(page)
+            self.log_change(request, batch, gettext("Undone by import #%(pk)s.") % {"pk": reverse_batch.pk})
+            messages.success(
+                request,
+                gettext("Import #%(pk)s undone: every row it touched is as it was before it (see #%(undo)s).")
+                % {"pk": batch.pk, "undo": reverse_batch.pk},
+            )
+            return HttpResponseRedirect(reverse("admin:programs_importbatch_change", args=[reverse_batch.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Undo import #%(pk)s?") % {"pk": batch.pk},
+            "opts": self.opts,
+            "batch": batch,
+            "conflicts": batches.conflicts(batch)[: batches.CONFLICTS_SHOWN],
+        }
+        return TemplateResponse(request, "admin/programs/importbatch/undo.html", context)

@@ -1,6 +1,7 @@
 """Programs carrying out policies, and the figures kept about them: indicators, yearly
 metrics, budget lines, milestones and awards."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
@@ -12,6 +13,23 @@ from simple_history.models import HistoricalRecords
 
 from jeonju import search
 from policies.models import Policy, Source, Status, period_constraints, validate_year, year_range_q
+
+
+class ImportTagged(models.Model):
+    """The base of the history rows an import writes: each carries its import batch, so a batch
+    is the set of history rows it wrote, and undoing it reads them back (programs.batches)."""
+
+    import_batch = models.ForeignKey(
+        "programs.ImportBatch",
+        verbose_name=_("import batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Category(models.TextChoices):
@@ -251,7 +269,7 @@ class YearlyMetric(models.Model):
 
     # History is read per metric (by id), never by program, indicator or source: those indexes
     # would only slow the bulk import, which writes a history row per metric.
-    history = HistoricalRecords(no_db_index=["program", "indicator", "source"])
+    history = HistoricalRecords(no_db_index=["program", "indicator", "source"], bases=[ImportTagged])
 
     class Meta:
         verbose_name = _("yearly metric")
@@ -324,7 +342,7 @@ class BudgetLine(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ImportTagged])
 
     class Meta:
         verbose_name = _("budget line")
@@ -386,3 +404,51 @@ class ImportUpload(models.Model):
 
     def __str__(self):
         return f"{self.pk} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ImportKind(models.TextChoices):
+    METRICS = "metrics", _("Yearly metrics")
+    VISITS = "visits", _("Benchmarking visits")
+    BUDGET = "budget", _("Budget lines")
+    UNDO = "undo", _("Undo of an import")
+
+
+class ImportBatch(models.Model):
+    """One import of a file (metrics, visits or budget lines; from the admin or a command), or the
+    undo of one: who, when, which file, what it did. The rows it touched are the history rows
+    tagged with it (ImportTagged); programs.batches undoes it as a whole."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ImportKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), null=True, blank=True)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True, db_index=True)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    undoes = models.OneToOneField(
+        "self",
+        verbose_name=_("undoes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="undone_by",
+    )
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} {self.file_name}".strip()
+
+    @property
+    def reason(self) -> str:
+        """The change reason of the history rows it writes."""
+        if self.undoes_id:
+            return f"undo of import #{self.undoes_id}"
+        return f"import #{self.pk} {self.file_name}".strip()

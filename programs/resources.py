@@ -16,8 +16,9 @@ from import_export.results import InvalidRow, Result, RowResult
 
 from jeonju.csvio import escape_csv_cell
 
+from .batches import earlier_imports
 from .importing import COLUMNS, ImportOutcome, import_metrics, source_label
-from .models import BudgetLine, YearlyMetric
+from .models import BudgetLine, ImportKind, YearlyMetric
 
 # How many rows of each kind (to create, to update, unchanged) the admin's preview lists (the
 # importer keeps only these); the counts above the lists cover every row. A 10,000-row file
@@ -76,9 +77,39 @@ def _plain_number(value):
     return normalized.quantize(1) if normalized == normalized.to_integral_value() else normalized
 
 
-class YearlyMetricResource(resources.ModelResource):
+class ImporterResource(resources.ModelResource):
+    """A resource whose import is one of the project's own importers, not django-import-export's
+    row by row: `import_file(raw, **importer arguments)` returns the Result the pages show."""
+
+    import_kind: str = ""
+
+    def import_file(self, raw: bytes, **kwargs) -> Result:
+        raise NotImplementedError
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        raw = getattr(dataset, "raw", None)
+        if raw is None:  # a Dataset built elsewhere: back to CSV, through the same checks
+            raw = dataset.export("csv").encode("utf-8")
+        user = kwargs.get("user")
+        file_name = kwargs.get("file_name") or ""
+        result = self.import_file(
+            raw,
+            dry_run=dry_run,
+            user_id=getattr(user, "pk", None),
+            reason=f"CSV import (admin) {file_name}".strip(),
+            keep=PREVIEW_ROWS,
+            file_name=file_name,
+        )
+        # The same file imported before (and not undone): said in the preview, not refused.
+        result.earlier_imports = earlier_imports(self.import_kind, raw) if dry_run else []
+        return result
+
+
+class YearlyMetricResource(ImporterResource):
     """The metric CSV format of the README: program slug, indicator code, year, value, kind,
     as_of, source ("publisher|title|date"), approximate (yes/no)."""
+
+    import_kind = ImportKind.METRICS
 
     program = fields.Field(attribute="program__slug", column_name="program")
     indicator = fields.Field(attribute="indicator__code", column_name="indicator")
@@ -113,20 +144,8 @@ class YearlyMetricResource(resources.ModelResource):
     def dehydrate_approximate(self, metric):
         return yes_no(metric.approximate)
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        raw = getattr(dataset, "raw", None)
-        if raw is None:  # a Dataset built elsewhere: back to CSV, through the same checks
-            raw = dataset.export("csv").encode("utf-8")
-        user = kwargs.get("user")
-        file_name = kwargs.get("file_name") or ""
-        outcome = import_metrics(
-            raw,
-            dry_run=dry_run,
-            user_id=getattr(user, "pk", None),
-            reason=f"CSV import (admin) {file_name}".strip(),
-            keep=PREVIEW_ROWS,
-        )
-        return metric_result(outcome)
+    def import_file(self, raw: bytes, **kwargs):
+        return metric_result(import_metrics(raw, **kwargs))
 
 
 class MetricImportResult(Result):
@@ -147,18 +166,7 @@ def metric_result(outcome: ImportOutcome) -> MetricImportResult:
     result = MetricImportResult(outcome)
     parsed = outcome.parsed
     if not outcome.ok:
-        result.diff_headers = list(parsed.headers)
-        by_line: dict[int, dict[str, list[str]]] = {}
-        for problem in parsed.problems:
-            by_line.setdefault(problem.line, {}).setdefault(problem.column or NON_FIELD_ERRORS, []).append(
-                problem.message
-            )
-        for line, errors in by_line.items():
-            result.invalid_rows.append(
-                InvalidRow(number=line, validation_error=ValidationError(errors), values=parsed.bad_lines.get(line, ()))
-            )
-        result.totals[RowResult.IMPORT_TYPE_INVALID] = len(by_line)
-        return result
+        return refused_result(result, parsed)
 
     plan = outcome.plan
     result.diff_headers = [names[0] for names in COLUMNS.values()]
@@ -178,6 +186,20 @@ def metric_result(outcome: ImportOutcome) -> MetricImportResult:
         total = result.totals[import_type]
         result.preview += rows
         result.preview_groups.append({"import_type": import_type, "rows": rows, "shown": len(rows), "total": total})
+    return result
+
+
+def refused_result(result: Result, parsed) -> Result:
+    """A refused file's Result: its problems by line, for the import page's error list."""
+    result.diff_headers = list(parsed.headers)
+    by_line: dict[int, dict[str, list[str]]] = {}
+    for problem in parsed.problems:
+        by_line.setdefault(problem.line, {}).setdefault(problem.column or NON_FIELD_ERRORS, []).append(problem.message)
+    for line, errors in by_line.items():
+        result.invalid_rows.append(
+            InvalidRow(number=line, validation_error=ValidationError(errors), values=parsed.bad_lines.get(line, ()))
+        )
+    result.totals[RowResult.IMPORT_TYPE_INVALID] = len(by_line)
     return result
 
 

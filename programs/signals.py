@@ -8,3 +8,11 @@ import django.dispatch
 # the whole import back; one that must act only once the rows are visible uses
 # transaction.on_commit. The sender is YearlyMetric.
 metrics_imported = django.dispatch.Signal()
+
+# Sent by the budget import (programs.importing.budget) with `program_ids`, as metrics_imported is;
+# the sender is BudgetLine.
+budget_lines_imported = django.dispatch.Signal()
+
+# Sent by programs.batches once an import batch is undone, inside its transaction, with `rows`:
+# {model: the rows deleted, restored or created again}. The sender is ImportBatch.
+batch_undone = django.dispatch.Signal()

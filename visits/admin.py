@@ -11,11 +11,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from jeonju.admin import HistoryAdmin, HistoryTranslationAdmin, TabularInline, VersionedModelForm, both, both_search
+from programs.admin import MetricImportExportMixin
 from programs.models import Program
-from programs.resources import SafeCSV
 
 from . import desk
 from .models import (
@@ -56,13 +55,13 @@ class OrganizationAdmin(HistoryTranslationAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(ExportMixin, HistoryTranslationAdmin):
+class VisitAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
     """A visit's organization is picked by typing its name (autocomplete) or, if it is new,
-    created in place with the "+" next to the field."""
+    created in place with the "+" next to the field. A visitor log comes in by Import, with the
+    metric import's upload → preview → confirm (visits.importing behind it)."""
 
     resource_classes = [VisitResource]
-    export_formats = [SafeCSV]
-    to_encoding = "utf-8-sig"
+    import_template_name = "admin/visits/visit/import.html"
     list_display = ("organization", "program", "year", "visited_on", "people", "source")
     list_filter = ("year", "organization__kind", "organization__region", "program")
     list_select_related = ("organization", "program", "source")
@@ -77,9 +76,6 @@ class VisitAdmin(ExportMixin, HistoryTranslationAdmin):
     date_hierarchy = "visited_on"
     autocomplete_fields = ("program", "organization")
     fields = ("program", "organization", ("year", "visited_on"), "people", both("purpose"), "source")
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
 
 
 class VisitHostingForm(VersionedModelForm):

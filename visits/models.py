@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from jeonju import search
 from policies.models import Source, validate_year, year_range_q
-from programs.models import Program
+from programs.models import ImportTagged, Program
 
 
 class OrganizationKind(models.TextChoices):
@@ -91,7 +91,7 @@ class Organization(models.Model):
     region = models.CharField(_("region"), max_length=20, choices=Region.choices)
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ImportTagged])
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
@@ -158,7 +158,7 @@ class Visit(models.Model):
         related_name="recorded_visits",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ImportTagged])
     objects = VisitQuerySet.as_manager()
 
     class Meta:

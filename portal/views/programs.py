@@ -184,7 +184,7 @@ class ProgramDetailView(DetailView):
     template_name = "programs/program_detail.html"
     context_object_name = "program"
 
-    queryset = Program.objects.select_related("hosting")
+    queryset = Program.objects.select_related("hosting", "figures")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -251,12 +251,12 @@ class ProgramDetailView(DetailView):
             hosting.upcoming_closed = list(hosting.closed_days.filter(last_day__gte=timezone.localdate()))
 
         # What visitors took home: follow-up answers the bodies let publish and staff approved.
-        took_home_list, adopted_by = [], 0
+        took_home_list = []
         if hosting is not None:
             took_home = FollowUp.objects.filter(approved=True, request__programs=program)
             newest_first = took_home.select_related("request__organization").order_by("-request__confirmed_start")
             took_home_list = list(newest_first[:10])
-            adopted_by = took_home.values("request__organization").distinct().count() if took_home_list else 0
+        figures = getattr(program, "figures", None)
 
         # Budget lines, subtotals per funding source and the grand total.
         lines = list(program.budget_lines.all())
@@ -288,7 +288,7 @@ class ProgramDetailView(DetailView):
             visit_years=years,
             hosting=hosting if hosting is not None and hosting.takes_visits else None,
             took_home=took_home_list,
-            adopted_by=adopted_by,
+            adopted_by=figures.adopted_count if figures is not None else 0,
             past_purposes=list(dict.fromkeys(visit.purpose for visit in visits if visit.purpose))[:5],
             budget_lines=lines,
             budget_subtotals=budget["subtotals"],

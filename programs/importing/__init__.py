@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 
 from jeonju.csvio import too_big_message
 
-from ..models import YearlyMetric
+from ..batches import finish_batch, start_batch
+from ..models import ImportKind, YearlyMetric
 from ..signals import metrics_imported
 from .columns import COLUMNS, source_label
 from .parse import Lookups, MetricRow, ParsedFile, Problem, parse_metrics, read_batches
@@ -88,6 +89,7 @@ def import_metrics(
     reason: str = "CSV import",
     max_bytes: int | None = None,
     keep: int = 0,
+    file_name: str = "",
 ) -> ImportOutcome:
     """Read, check and (unless dry_run or a problem is found) write a file, a batch at a
     time, all in one transaction. `data` is the file's bytes or a seekable binary file;
@@ -102,10 +104,11 @@ def import_metrics(
     plan = ImportPlan(keep=keep)
     try:
         with transaction.atomic():
-            writer = None
+            writer = record = None
             if not dry_run:
                 lock_imports()
-                writer = writer_for_database(user_id=user_id, reason=reason, now=timezone.now())
+                record = start_batch(ImportKind.METRICS, stream, user_id=user_id, file_name=file_name)
+                writer = writer_for_database(user_id=user_id, reason=reason, now=timezone.now(), batch=record)
             for batch in read_batches(stream, parsed):
                 if not parsed.ok:  # refused: read on only to list every problem
                     continue
@@ -117,6 +120,8 @@ def import_metrics(
             if writer and plan.program_ids:
                 writer.finish()
                 metrics_imported.send(YearlyMetric, program_ids=plan.program_ids)
+            if record:
+                finish_batch(record, plan.counts)
     except _Refused:
         plan = ImportPlan()
     except OperationalError as exc:

@@ -30,15 +30,27 @@ UPDATE_BATCH = 500
 HISTORY_REASON_MAX = YearlyMetric.history.model._meta.get_field("history_change_reason").max_length
 
 
-def writer_for_database(*, user_id: int | None, reason: str, now: datetime.datetime) -> _Writer:
+def history_defaults(*, user_id: int | None, reason: str, now: datetime.datetime, batch=None) -> dict:
+    """The author, reason, time and import batch django-simple-history's bulk helpers record for
+    an import."""
+    user = get_user_model()._default_manager.filter(pk=user_id).first() if user_id is not None else None
+    return {
+        "default_user": user,
+        "default_change_reason": reason[:HISTORY_REASON_MAX],
+        "default_date": now,
+        "custom_historical_attrs": {"import_batch": batch},
+    }
+
+
+def writer_for_database(*, user_id: int | None, reason: str, now: datetime.datetime, batch) -> _Writer:
     """The writer for the default database's kind."""
     writer = PostgresWriter if connection.vendor == "postgresql" else BatchWriter
-    return writer(user_id=user_id, reason=reason, now=now)
+    return writer(user_id=user_id, reason=reason, now=now, batch=batch)
 
 
 class _Writer:
-    def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
-        self.user_id, self.reason, self.now = user_id, reason[:HISTORY_REASON_MAX], now
+    def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime, batch):
+        self.user_id, self.reason, self.now, self.batch = user_id, reason[:HISTORY_REASON_MAX], now, batch
 
     def write(self, created: list[MetricRow], updated: list[tuple[Existing, MetricRow]]) -> None:
         raise NotImplementedError
@@ -53,12 +65,12 @@ class BatchWriter(_Writer):
 
     FIELDS = ("value", "as_of", "source_id", "approximate")  # what an import changes in a stored row
 
-    def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
-        super().__init__(user_id=user_id, reason=reason, now=now)
-        self.user = get_user_model()._default_manager.filter(pk=user_id).first() if user_id is not None else None
+    def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime, batch):
+        super().__init__(user_id=user_id, reason=reason, now=now, batch=batch)
+        self.history = history_defaults(user_id=user_id, reason=reason, now=now, batch=batch)
 
     def write(self, created: list[MetricRow], updated: list[tuple[Existing, MetricRow]]) -> None:
-        history = {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.now}
+        history = self.history
         if created:
             bulk_create_with_history(
                 [self._metric(r) for r in created], YearlyMetric, batch_size=WRITE_BATCH, **history
@@ -108,8 +120,8 @@ class PostgresWriter(_Writer):
 
     COLUMNS = "program_id, indicator_id, year, kind, value, as_of, source_id, approximate"
 
-    def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime):
-        super().__init__(user_id=user_id, reason=reason, now=now)
+    def __init__(self, *, user_id: int | None, reason: str, now: datetime.datetime, batch):
+        super().__init__(user_id=user_id, reason=reason, now=now, batch=batch)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS metric_import_stage")
             cursor.execute(
@@ -148,8 +160,18 @@ class PostgresWriter(_Writer):
                     RETURNING id, {cols}, {kept}, (xmax = 0) AS inserted
                 )
                 INSERT INTO {history_table}
-                    (id, {cols}, {kept}, history_date, history_change_reason, history_type, history_user_id)
-                SELECT id, {cols}, {kept}, %s, %s, CASE WHEN inserted THEN '+' ELSE '~' END, %s FROM written
+                    (id, {cols}, {kept}, history_date, history_change_reason, history_type, history_user_id,
+                     import_batch_id)
+                SELECT id, {cols}, {kept}, %s, %s, CASE WHEN inserted THEN '+' ELSE '~' END, %s, %s FROM written
                 """,
-                [blank.note, blank.note_ko, blank.note_en, blank.partial, self.now, self.reason, self.user_id],
+                [
+                    blank.note,
+                    blank.note_ko,
+                    blank.note_en,
+                    blank.partial,
+                    self.now,
+                    self.reason,
+                    self.user_id,
+                    self.batch.pk if self.batch else None,
+                ],
             )

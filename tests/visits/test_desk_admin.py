@@ -242,6 +242,48 @@ def test_follow_ups_are_sent_once_answered_once_and_shown_when_approved(client, 
     assert "1개 기관" in body or "1 organization" in body
 
 
+def answered(programs, organization, approved=True) -> FollowUp:
+    request_obj = make_request(programs, organization=organization, state="done")
+    return FollowUp.objects.create(
+        request=request_obj,
+        answered_at=timezone.now(),
+        took_home="마을 공방 운영 방식을 도입함",
+        may_publish=True,
+        approved=approved,
+    )
+
+
+def adopted(program) -> int:
+    return ProgramFigures.objects.get(program=program).adopted_count
+
+
+def test_the_program_figures_count_the_organizations_whose_answers_are_published(client, programs):
+    first, second = programs
+    busan, daegu = OrganizationFactory(), OrganizationFactory()
+    answer = answered(programs, busan, approved=False)
+    assert adopted(first) == adopted(second) == 0  # not approved yet
+
+    answer.approved = True
+    answer.save()
+    assert adopted(first) == adopted(second) == 1
+    answered([first], busan)  # the same body again counts once
+    answered([first], daegu)
+    assert (adopted(first), adopted(second)) == (2, 1)
+    assert "2개 기관" in client.get(first.get_absolute_url()).content.decode()
+
+    answer.request.programs.remove(second)
+    assert adopted(second) == 0
+    second.visit_requests.add(answer.request)  # from the program's side
+    assert adopted(second) == 1
+    answer.request.programs.clear()
+    assert (adopted(first), adopted(second)) == (2, 0)
+    answer.request.programs.set(programs)
+    answer.request.delete()
+    assert (adopted(first), adopted(second)) == (2, 0)
+    FollowUp.objects.filter(request__organization=daegu).delete()
+    assert adopted(first) == 1
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_accepting_the_last_slot_at_once_cannot_overbook(programs):

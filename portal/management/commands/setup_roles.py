@@ -22,6 +22,7 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("visits", "visithosting"): ALL,
         ("visits", "closedperiod"): ALL,
         ("visits", "followup"): ("view", "change"),
+        ("programs", "importbatch"): ("view",),
         ("programs", "program"): ("view",),
         ("policies", "source"): ("view",),
     },
@@ -36,6 +37,7 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("programs", "budgetline"): ALL,
         # add + change on yearly metrics is also what the CSV import asks for.
         ("programs", "yearlymetric"): ALL,
+        ("programs", "importbatch"): ("view",),
         ("programs", "program"): ("view",),
         ("programs", "indicator"): ("view",),
         ("policies", "source"): ("view",),

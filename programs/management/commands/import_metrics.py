@@ -11,55 +11,23 @@ yearly bulk files that only the command should take.
 import time
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.core.management import BaseCommand, CommandError
-
-from jeonju.csvio import too_big_message
+from jeonju.import_command import CsvImportCommand
 from programs.importing import import_metrics
 
 
-class Command(BaseCommand):
+class Command(CsvImportCommand):
     help = "Import yearly metrics from a CSV file (upsert on program, indicator, year, kind; all or nothing)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
-        parser.add_argument("--user", help="Username recorded as the author in the history.")
-        parser.add_argument(
-            "--max-bytes",
-            type=int,
-            default=None,
-            help="Size limit for this run in bytes (default: settings.CSV_UPLOAD_MAX_BYTES; 0 for none).",
-        )
-
     def handle(self, *args, file: Path, dry_run: bool, user: str | None, max_bytes: int | None, **options):
-        from django.conf import settings
-
-        user_id = None
-        if user:
-            try:
-                user_id = get_user_model().objects.get(username=user).pk
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"No user {user!r}.") from exc
-        try:
-            size = file.stat().st_size
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
-        limit = settings.CSV_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
-        if limit and size > limit:
-            raise CommandError(f"{file}: {too_big_message(size, limit)} (--max-bytes sets another limit)")
+        user_id = self.author_id(user)
+        self.check_size(file, max_bytes)
 
         started = time.perf_counter()
-        with file.open("rb") as stream:  # read a batch at a time, never whole
-            outcome = import_metrics(
-                stream, dry_run=dry_run, user_id=user_id, reason=f"import_metrics {file.name}", max_bytes=0
-            )
+        outcome = self.run_import(import_metrics, file, dry_run=dry_run, user_id=user_id)
         elapsed = time.perf_counter() - started
         parsed = outcome.parsed
         if not outcome.ok:
-            for problem in parsed.problems:
-                self.stderr.write(f"{file}: {problem}")
-            raise CommandError(f"{file} rejected: {len(parsed.problems)} problem(s); nothing was changed.")
+            self.refuse(file, parsed.problems)
 
         counts = outcome.counts
         rows = parsed.row_count

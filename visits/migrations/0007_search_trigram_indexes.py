@@ -8,7 +8,7 @@ from jeonju.search import trigram_index_operation
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visits', '0005_visit_desk'),
+        ('visits', '0006_import_batch_tags'),
     ]
 
     # The search's indexes (jeonju.search), over the fields of the QuerySet's `search_fields`;

@@ -8,7 +8,7 @@ from jeonju.search import trigram_index_operation
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0009_seed_indicator_units'),
+        ('programs', '0010_import_batches'),
     ]
 
     # The search's indexes (jeonju.search), over the fields of the QuerySet's `search_fields`;
