@@ -156,10 +156,10 @@ $$"""
 
 
 def _index_statements(schema_editor, model, model_name: str, fields: Sequence[str]) -> list[tuple[str, str]]:
-    """(name, CREATE INDEX) of the two indexes on these fields: trigrams of the document, bigrams
-    of the compact one. Their expressions are compiled as the queries compile them, so PostgreSQL
-    recognises them in a WHERE clause (Django's own OpClass would put the operator class inside
-    the expression's parentheses)."""
+    """(name, CREATE …) of the two indexes on these fields, trigrams of the document and pairs of
+    the compact one, and of the statistics on both. Their expressions are compiled as the queries
+    compile them, so PostgreSQL recognises them in a WHERE clause (Django's own OpClass would put
+    the operator class inside the expression's parentheses)."""
     from django.db.models.sql import Query
 
     query = Query(model, alias_cols=False)
@@ -171,12 +171,14 @@ def _index_statements(schema_editor, model, model_name: str, fields: Sequence[st
         return sql % tuple(schema_editor.quote_value(param) for param in params)
 
     search, compact = f"{model_name}_search_trgm", f"{model_name}_compact_bigrams"
+    statistics = f"{model_name}_search_stats"
+    raw, squeezed = compiled(document(fields)), compiled(compact_document(fields))
     return [
-        (search, f"CREATE INDEX {search} ON {table} USING gin (({compiled(document(fields))}) gin_trgm_ops)"),
-        (
-            compact,
-            f"CREATE INDEX {compact} ON {table} USING gin (jeonju_bigrams({compiled(compact_document(fields))}))",
-        ),
+        (search, f"CREATE INDEX {search} ON {table} USING gin (({raw}) gin_trgm_ops)"),
+        (compact, f"CREATE INDEX {compact} ON {table} USING gin (jeonju_bigrams({squeezed}))"),
+        # What the documents hold, so that PostgreSQL estimates how many rows a word matches (it
+        # guesses "few" otherwise, and reads every match of a common word before keeping ten).
+        (statistics, f"CREATE STATISTICS {statistics} ON ({raw}), ({squeezed}) FROM {table}"),
     ]
 
 
@@ -197,7 +199,8 @@ def trigram_index_operation(app_label: str, model_name: str, fields: Sequence[st
     def backwards(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             model = apps.get_model(app_label, model_name)
-            for name, _statement in _index_statements(schema_editor, model, model_name, fields):
-                schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+            for name, statement in _index_statements(schema_editor, model, model_name, fields):
+                kind = "STATISTICS" if statement.startswith("CREATE STATISTICS") else "INDEX"
+                schema_editor.execute(f"DROP {kind} IF EXISTS {name}")
 
     return migrations.RunPython(forwards, backwards, elidable=False)
