@@ -36,10 +36,6 @@ class Group:
     def over(self) -> bool:
         return self.count > COUNTED
 
-    @property
-    def hidden(self) -> int:
-        return max(0, self.count - len(self.results))
-
 
 def _group(key: str, title, queryset: QuerySet, more_url: str = "", count: int | None = None) -> Group:
     results = list(queryset[: SHOWN + 1])
