@@ -61,3 +61,24 @@ def test_the_header_search_is_there_usable_and_fits(sized_page, language, prefix
     assert programs.get_by_role("link", name="팔복예술공장" if language == "ko" else "Palbok Art Factory").count() == 1
     assert_fits(page, f"{what}-results")
     screenshot(page, f"search-{what}", full_page=False)
+
+
+@pytest.mark.parametrize(("language", "prefix", "query"), [("ko", "", "문화 재생"), ("en", "/en", "regeneration")])
+def test_axe_finds_no_violations_on_the_search_pages(page, language, prefix, query):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from .support import hangul_outside_korean
+
+    axe = Axe()
+    failures = []
+    for path in (f"/search/?q={query}", "/search/", "/search/?q=!!!", "/visits/?q=수원"):
+        open_page(page, prefix + path)
+        results = axe.run(page)
+        if results.violations_count:
+            failures.append(f"{path}: {[v['id'] for v in results.response['violations']]}")
+        if language == "en":
+            # Korean names of the English page are marked lang="ko" where they have no translation.
+            leftovers = hangul_outside_korean(page)
+            if leftovers:
+                failures.append(f"{path}: Korean text outside lang=ko: {leftovers}")
+    assert not failures, "\n".join(failures)
