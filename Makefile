@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-browser install setup lint format messages bench-import bench-load clean
+.PHONY: run test test-browser install setup lint format messages bench-import bench-desk bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ messages: install
 ## Benchmark the metric CSV import on a throwaway PostgreSQL database (127.0.0.1:5432).
 bench-import: install
 	$(PY) bench/import_bench.py $(BENCH_ARGS)
+
+## Benchmark the visit import and the undo of an import on a throwaway PostgreSQL database.
+bench-desk: install
+	$(PY) bench/desk_import_bench.py $(BENCH_ARGS)
 
 ## Load benchmark of the public pages: PostgreSQL (127.0.0.1:5432) at --scale 100, gunicorn -w 2, wrk.
 bench-load: install

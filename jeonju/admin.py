@@ -14,15 +14,18 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from jeonju.csvio import too_big_message
+from jeonju.money import format_krw
 
 admin.site.site_header = _("Jeonju policy portal · staff")
 admin.site.site_title = _("Jeonju policy portal admin")
@@ -37,6 +40,30 @@ def both(field: str) -> tuple[str, str]:
 def both_search(*fields: str) -> tuple[str, ...]:
     """search_fields over both languages of bilingual fields."""
     return tuple(f"{field}_{lang}" for field in fields for lang in ("ko", "en"))
+
+
+def amount_reading(amount) -> str:
+    """An amount in won as the admin's reader reads it ("9,008억 원"), for list columns."""
+    return "" if amount is None else format_krw(amount, (get_language() or "ko")[:2])
+
+
+class AmountInput(forms.NumberInput):
+    """A number input for an amount in won with its reading beside it ("9,008억 원"), written
+    here when the page opens and kept up as the clerk types by static/js/admin-amount.js."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "amount-input", **(attrs or {})})
+
+    class Media:
+        js = ["js/admin-amount.js"]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        try:
+            reading = amount_reading(int(value)) if value not in (None, "") else ""
+        except (TypeError, ValueError):
+            reading = ""
+        output = format_html('<output class="amount-reading" aria-live="polite">{}</output>', reading)
+        return super().render(name, value, attrs, renderer) + output
 
 
 VERSION_FIELD = "edit_version"
@@ -124,7 +151,16 @@ class VersionedFormMixin:
     form = VersionedModelForm
 
     def get_fieldsets(self, request, obj=None):
-        return _with_version_field(list(super().get_fieldsets(request, obj)))
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and not self._may_change(request, obj):
+            return fieldsets  # a read-only page would show the version as a field
+        return _with_version_field(fieldsets)
+
+    def _may_change(self, request, obj) -> bool:
+        owner = self.admin_site._registry.get(getattr(self, "parent_model", None))
+        if owner is not None and not owner.has_change_permission(request, obj):
+            return False  # an inline on a page its row's admin shows read-only
+        return self.has_change_permission(request, obj)
 
 
 class HistoryAdmin(VersionedFormMixin, SimpleHistoryAdmin):
@@ -136,7 +172,22 @@ class HistoryAdmin(VersionedFormMixin, SimpleHistoryAdmin):
     here for anyone without the change permission.
     """
 
+    def _refuse_malformed(self, object_id: str, version_id: str | None = None) -> None:
+        """A hand-edited address (`18/change/history/`, a word for a number) names no row: 404,
+        where simple_history would pass it on to the database and fail."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                int(version_id)
+        except (ValidationError, ValueError):
+            raise Http404(gettext("There is no such record.")) from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._refuse_malformed(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._refuse_malformed(object_id, version_id)
         if request.method == "POST":
             obj = self.get_object(request, unquote(object_id))
             # A deleted row comes back through its history: that is adding it again.

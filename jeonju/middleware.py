@@ -21,6 +21,7 @@ from django.db.utils import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger("jeonju.database")
 
@@ -106,3 +107,24 @@ def client_ip(request) -> str | None:
         if len(forwarded) >= count:
             return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+class AdminLanguageMiddleware:
+    """The admin in the language its user chose, Korean unless they chose English.
+
+    The admin is under no language prefix, and LocaleMiddleware gives every unprefixed address
+    the default language (the public site's Korean pages are unprefixed), whatever the cookie
+    says. The admin's language switch posts to Django's set_language, which keeps the choice in
+    the language cookie; here that cookie wins for the admin's addresses.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = f"/{settings.ADMIN_URL}"
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path_info.startswith(self.prefix) and chosen in dict(settings.LANGUAGES):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)

@@ -29,6 +29,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jeonju.money import format_krw
+
 # Fills with at least 3:1 contrast against white (WCAG 1.4.11, graphical objects).
 PALETTE = ["#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#b45309", "#0e7490", "#be185d", "#374151"]
 WIDTH = 480
@@ -69,32 +71,6 @@ def format_number(value, *, compact: bool = False, language: str | None = None) 
     if number == number.to_integral_value():
         return f"{int(number):,}"
     return f"{number.normalize():,f}"
-
-
-def format_krw(amount, language: str) -> str:
-    """An amount in won as a reader expects it: "50억 원" in Korean, "KRW 5 bn" in English."""
-    if amount is None:
-        return "–"
-    amount = int(amount)
-    if language == "ko":
-        jo, rest = divmod(amount, 10**12)
-        eok, rest = divmod(rest, 10**8)
-        man, won = divmod(rest, 10**4)
-        parts = []
-        if jo:
-            parts.append(f"{jo:,}조")
-        if eok:
-            parts.append(f"{eok:,}억")
-        if man:
-            parts.append(f"{man:,}만")
-        if won or not parts:
-            parts.append(f"{won:,}")
-        return " ".join(parts) + " 원"
-    for size, suffix in ((10**12, "tn"), (10**9, "bn"), (10**6, "M")):
-        if abs(amount) >= size:
-            text = f"{amount / size:.2f}".rstrip("0").rstrip(".")
-            return f"KRW {text} {suffix}"
-    return f"KRW {amount:,}"
 
 
 def tick_formatter(top: float, *, money: bool = False, language: str | None = None) -> Callable[[float], str]:

@@ -302,7 +302,9 @@ def _rows_imported(sender, program_ids, **kwargs):
 def _visits_imported(sender, program_ids, years, **kwargs):
     # As for metrics: inside the import's transaction, then the cache generation.
     _refresh_programs(program_ids)
-    refresh_visit_figures({(year, region) for year in years for region in Region.values})
+    cells = {(year, region) for year in years for region in Region.values}
+    # Past a few years, one pass over every visit costs less than a condition per cell.
+    refresh_visit_figures(cells if len(years) <= 3 else None)
     bump_generation()
     transaction.on_commit(bump_generation)
 

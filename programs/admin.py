@@ -1,23 +1,68 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.admin import ImportExportMixin
 
-from jeonju.admin import HistoryTranslationAdmin, SizeLimitedImportForm, TabularInline, both, both_search
+from jeonju.admin import (
+    AmountInput,
+    HistoryTranslationAdmin,
+    SizeLimitedImportForm,
+    TabularInline,
+    amount_reading,
+    both,
+    both_search,
+)
 
 from . import batches
-from .models import Award, BudgetLine, ImportBatch, ImportKind, Indicator, Milestone, Program, YearlyMetric
+from .models import Award, BudgetLine, ImportBatch, ImportKind, Indicator, Milestone, Program, Unit, YearlyMetric
 from .resources import BudgetLineResource, SafeCSV, UploadedCSV, YearlyMetricResource
 from .uploads import GONE, NOT_YOURS, DatabaseUploadStorage, UploadConfirmForm, UploadGone, confirm_token
 
 PROGRAM_SEARCH = ("program__slug", "program__name_ko", "program__name_en")
+
+
+def _swapped(fields, names: dict):
+    return tuple(_swapped(f, names) if isinstance(f, list | tuple) else names.get(f, f) for f in fields)
+
+
+class BudgetAmounts:
+    """A budget line's amounts with their reading in 억/만 ("9,008억 원"): beside the inputs, in the
+    list, and in place of the bare number on a page its viewer may only read."""
+
+    # its only big integers
+    formfield_overrides = {models.BigIntegerField: {"widget": AmountInput}}
+    READINGS = {"planned_amount": "planned", "executed_amount": "executed"}
+
+    @admin.display(description=_("planned amount"), ordering="planned_amount")
+    def planned(self, line):
+        return amount_reading(line.planned_amount)
+
+    @admin.display(description=_("executed amount"), ordering="executed_amount")
+    def executed(self, line):
+        return amount_reading(line.executed_amount)
+
+    def _read_only(self, request, obj) -> bool:
+        return obj is not None and not self._may_change(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, *self.READINGS.values()) if self._read_only(request, obj) else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._read_only(request, obj):
+            return fieldsets
+        readings = self.READINGS
+        return [(name, {**options, "fields": _swapped(options["fields"], readings)}) for name, options in fieldsets]
 
 
 class MilestoneInline(TabularInline):
@@ -30,7 +75,7 @@ class AwardInline(TabularInline):
     fields = (*both("name"), *both("awarded_by"), "year", "month", "source")
 
 
-class BudgetLineInline(TabularInline):
+class BudgetLineInline(BudgetAmounts, TabularInline):
     model = BudgetLine
     fields = ("start_year", "end_year", "funding_source", "planned_amount", "executed_amount", "source", *both("note"))
 
@@ -185,7 +230,7 @@ class MetricImportExportMixin(ImportExportMixin):
 
 @admin.register(YearlyMetric)
 class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
-    list_display = ("program", "indicator", "year", "kind", "value", "approximate", "as_of", "partial", "source")
+    list_display = ("program", "indicator", "year", "kind", "shown_value", "approximate", "as_of", "partial", "source")
     list_filter = ("kind", "approximate", "partial", "year", "indicator", "program")
     list_select_related = ("program", "indicator", "source")
     search_fields = (*PROGRAM_SEARCH, "indicator__code", "indicator__name_ko", "indicator__name_en")
@@ -200,13 +245,21 @@ class YearlyMetricAdmin(MetricImportExportMixin, HistoryTranslationAdmin):
         both("note"),
     )
 
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, metric):
+        """An amount in won with its reading in 억/만, any other figure as it is."""
+        if metric.indicator.unit == Unit.KRW and metric.value is not None:
+            return amount_reading(metric.value)
+        return metric.value
+
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
+class BudgetLineAdmin(BudgetAmounts, MetricImportExportMixin, HistoryTranslationAdmin):
+    """Budget lines typed in, or a budget sheet imported (upload → preview → confirm)."""
+
     resource_classes = [BudgetLineResource]
-    export_formats = [SafeCSV]
-    to_encoding = "utf-8-sig"
-    list_display = ("program", "period", "funding_source", "planned_amount", "executed_amount", "source")
+    import_template_name = "admin/programs/budgetline/import.html"
+    list_display = ("program", "period", "funding_source", "planned", "executed", "source")
     list_filter = ("funding_source", "start_year", "program")
     list_select_related = ("program", "source")
     search_fields = (*PROGRAM_SEARCH, *both_search("note"))
@@ -223,9 +276,6 @@ class BudgetLineAdmin(ExportMixin, HistoryTranslationAdmin):
     @admin.display(description=_("period"), ordering="start_year")
     def period(self, line):
         return line.period_label
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
 
 
 # The models whose rows a batch of each kind writes, and so what a clerk needs to change and
@@ -272,6 +322,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "unchanged_count",
         "undoes",
         "state",
+        "rows",
     )
     fields = readonly_fields
     change_form_template = "admin/programs/importbatch/change_form.html"
@@ -293,6 +344,26 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if batch.undoes_id:
             return _("undo of #%(pk)s") % {"pk": batch.undoes_id}
         return _("standing")
+
+    @admin.display(description=_("rows it touched"))
+    def rows(self, batch):
+        shown, total = batches.touched_rows(batch)
+        marks = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+        items = format_html_join(
+            "",
+            '<li>{}: <a href="{}">{}</a></li>',
+            (
+                (marks[kind], self.row_history_url(record), f"{record.instance._meta.verbose_name} #{record.id}")
+                for kind, record in shown
+            ),
+        )
+        more = _("%(shown)s of %(total)s shown") % {"shown": len(shown), "total": total} if total > len(shown) else ""
+        return format_html("<ul>{}</ul>{}", items, more)
+
+    @staticmethod
+    def row_history_url(record) -> str:
+        opts = record.instance._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[record.id])
 
     def original_kind(self, batch) -> str:
         while batch.kind == ImportKind.UNDO and batch.undoes_id:

@@ -66,6 +66,19 @@ def earlier_imports(kind: str, data: bytes | BinaryIO) -> list[ImportBatch]:
     return list(batches.select_related("user"))
 
 
+def touched_rows(batch: ImportBatch, limit: int = 50) -> tuple[list[tuple[str, object]], int]:
+    """The history rows the batch wrote, as ("+" created / "~" changed / "-" deleted, the history
+    row), the first `limit` of them, and how many there are."""
+    shown, total = [], 0
+    for model in _models():
+        records = model.history.filter(import_batch=batch).order_by("history_id")
+        count = records.count()
+        total += count
+        if count and len(shown) < limit:
+            shown += [(record.history_type, record) for record in records[: limit - len(shown)]]
+    return shown, total
+
+
 def _models():
     return [apps.get_model(label) for label in BATCH_MODELS]
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -159,19 +159,21 @@ class Award(models.Model):
 
 class Unit(models.TextChoices):
     """What an indicator counts. The name is also the word written after a number of it
-    ("84개 기관", "84 organizations"; see `after_number`)."""
+    ("84개 기관", "84 organizations"; see `after_number`). The names have their own message
+    context: in Korean the word after a number ("개 기관") is not the same word as a name (the
+    organization model is "기관")."""
 
-    ORGANIZATIONS = "organizations", _("organizations")
-    PEOPLE = "people", _("people")
-    CASES = "cases", _("cases")
-    KRW = "krw", _("KRW")
-    JOBS = "jobs", _("jobs")
-    VEHICLES = "vehicles", _("vehicles")
-    WORKPLACES = "workplaces", _("workplaces")
-    COMMUNITIES = "communities", _("communities")
-    NEIGHBORHOODS = "neighborhoods", _("neighborhoods")
-    MERCHANTS = "merchants", _("merchants")
-    COUNT = "count", _("count")
+    ORGANIZATIONS = "organizations", pgettext_lazy("unit after a number", "organizations")
+    PEOPLE = "people", pgettext_lazy("unit after a number", "people")
+    CASES = "cases", pgettext_lazy("unit after a number", "cases")
+    KRW = "krw", pgettext_lazy("unit after a number", "KRW")
+    JOBS = "jobs", pgettext_lazy("unit after a number", "jobs")
+    VEHICLES = "vehicles", pgettext_lazy("unit after a number", "vehicles")
+    WORKPLACES = "workplaces", pgettext_lazy("unit after a number", "workplaces")
+    COMMUNITIES = "communities", pgettext_lazy("unit after a number", "communities")
+    NEIGHBORHOODS = "neighborhoods", pgettext_lazy("unit after a number", "neighborhoods")
+    MERCHANTS = "merchants", pgettext_lazy("unit after a number", "merchants")
+    COUNT = "count", pgettext_lazy("unit after a number", "count")
     PERCENT = "percent", _("%")
 
     @classmethod
@@ -368,12 +370,14 @@ class BudgetLine(models.Model):
 
     @property
     def period_label(self) -> str:
+        """The period as the admin and the public site write it. A line with no years is an amount
+        whose period the source does not give, not a sum of the others: it says so."""
         if self.start_year and self.end_year and self.start_year != self.end_year:
             return f"{self.start_year}–{self.end_year}"
         if self.end_year and not self.start_year:
             return str(_("until %(year)s") % {"year": self.end_year})
         year = self.start_year or self.end_year
-        return str(year) if year else str(_("total"))
+        return str(year) if year else str(_("period not given"))
 
     def clean(self):
         errors = {}

@@ -18,6 +18,7 @@ from jeonju.csvio import escape_csv_cell
 
 from .batches import earlier_imports
 from .importing import COLUMNS, ImportOutcome, import_metrics, source_label
+from .importing.budget import BudgetImport, import_budget
 from .models import BudgetLine, ImportKind, YearlyMetric
 
 # How many rows of each kind (to create, to update, unchanged) the admin's preview lists (the
@@ -208,10 +209,15 @@ def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+def preview_change(before, after, updating: bool):
+    """A preview cell: the new value, shown as "old → new" in a row to update where it differs."""
+    before, after = before if before is not None else "", after if after is not None else ""
+    return f"{before} → {after}" if updating and before != after else after
+
+
 def _preview_cells(import_type, row, old, lookups):
     def change(before, after):
-        before, after = before if before is not None else "", after if after is not None else ""
-        return f"{before} → {after}" if old is not None and before != after else after
+        return preview_change(before, after, old is not None)
 
     return {
         "import_type": import_type,
@@ -229,9 +235,11 @@ def _preview_cells(import_type, row, old, lookups):
     }
 
 
-class BudgetLineResource(resources.ModelResource):
-    """Budget lines for export, in the metric file's conventions (program slug, plain numbers)."""
+class BudgetLineResource(ImporterResource):
+    """Budget lines: export in the budget import's format (program slug, plain numbers), and
+    import through programs.importing.budget, the same reader as `manage.py import_budget`."""
 
+    import_kind = ImportKind.BUDGET
     program = fields.Field(attribute="program__slug", column_name="program")
     source = fields.Field(column_name="source")
 
@@ -255,3 +263,56 @@ class BudgetLineResource(resources.ModelResource):
 
     def dehydrate_source(self, line):
         return source_label(line.source) if line.source_id else ""
+
+    def import_file(self, raw: bytes, **kwargs):
+        return budget_result(import_budget(raw, **kwargs))
+
+
+BUDGET_PREVIEW_HEADERS = ("program", "period", "funding_source", "planned", "executed", "source")
+
+
+def budget_result(outcome: BudgetImport) -> MetricImportResult:
+    result = MetricImportResult(outcome)
+    result.warnings = outcome.warnings
+    if not outcome.ok:
+        return refused_result(result, outcome.parsed)
+    result.diff_headers = list(BUDGET_PREVIEW_HEADERS)
+    names = outcome.parsed.lookups.program_names
+    result.total_rows = outcome.parsed.row_count
+    for kind, import_type in (
+        ("created", RowResult.IMPORT_TYPE_NEW),
+        ("updated", RowResult.IMPORT_TYPE_UPDATE),
+        ("unchanged", RowResult.IMPORT_TYPE_SKIP),
+    ):
+        result.totals[import_type] = outcome.counts[kind]
+        items = outcome.preview[kind]
+        if not items:
+            continue
+        rows = []
+        for row, old in items:
+
+            def change(before, after, old=old, import_type=import_type):
+                before, after = before if before is not None else "", after if after is not None else ""
+                return (
+                    f"{before} → {after}" if import_type == RowResult.IMPORT_TYPE_UPDATE and before != after else after
+                )
+
+            period = BudgetLine(start_year=row.start_year, end_year=row.end_year).period_label
+            rows.append(
+                {
+                    "import_type": import_type,
+                    "line": row.line,
+                    "cells": [
+                        names[row.program_id],
+                        period,
+                        row.funding_source,
+                        change(old.planned_amount if old else None, row.planned),
+                        change(old.executed_amount if old else None, row.executed),
+                        change(old.source_id if old else None, row.source_id),
+                    ],
+                }
+            )
+        result.preview += rows
+        group = {"import_type": import_type, "rows": rows, "shown": len(rows), "total": outcome.counts[kind]}
+        result.preview_groups.append(group)
+    return result

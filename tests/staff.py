@@ -14,7 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-ROLES = ("Visit editors", "Budget editors", "Content editors")
+from portal.management.commands.setup_roles import BUDGET_EDITORS, CONTENT_EDITORS, VISIT_EDITORS, VISIT_HOSTS
+
+ROLES = (VISIT_EDITORS, BUDGET_EDITORS, CONTENT_EDITORS)
+HOSTS = VISIT_HOSTS
 
 
 def staff_client(role: str | None, username: str | None = None) -> tuple[Client, Model]:

@@ -28,7 +28,7 @@ def test_a_budget_clerk_sees_the_figures_and_lines_due_and_the_last_imports():
     line = BudgetLineFactory(program=program, start_year=year - 2, end_year=year - 2, executed_amount=None)
     BudgetLineFactory(program=program, start_year=year, end_year=year, executed_amount=None)  # not finished
     import_metrics(b"program,indicator,year,value\n", file_name="none.csv")  # refused: not recorded
-    clerk, _user = staff_client("Budget editors")
+    clerk, _user = staff_client("예산·통계 담당")
     page = index(clerk)
     assert 'id="dashboard-no-figure"' in page and "시험 대시보드 사업" in page
     assert 'id="dashboard-partial"' in page  # the seed's 2019 counts "as of" a day of 2019
@@ -39,7 +39,7 @@ def test_a_budget_clerk_sees_the_figures_and_lines_due_and_the_last_imports():
 
 
 def test_a_visit_clerk_sees_the_waiting_requests_only():
-    clerk, _user = staff_client("Visit editors")
+    clerk, _user = staff_client("방문 기록 담당")
     page = index(clerk)
     assert 'id="dashboard-requests"' in page
     assert 'id="dashboard-no-execution"' not in page and 'id="dashboard-partial"' not in page

@@ -27,7 +27,7 @@ def test_a_form_opened_before_an_import_does_not_overwrite_the_imported_value():
     program = ProgramFactory(slug="palbok")
     indicator = IndicatorFactory(code="test-count")
     metric = YearlyMetricFactory(program=program, indicator=indicator, year=2019, value=92)
-    clerk, _ = staff_client("Budget editors")
+    clerk, _ = staff_client("예산·통계 담당")
     url = admin_url(metric, "change", metric.pk)
     data = form_data(clerk.get(url))  # the form is opened while the value is 92
 
@@ -53,7 +53,7 @@ def test_a_form_opened_before_an_import_does_not_overwrite_the_imported_value():
 
 def test_two_clerks_editing_one_record_the_second_is_told():
     organization = OrganizationFactory(name_ko="전주시청")
-    first, _ = staff_client("Visit editors", username="first")
+    first, _ = staff_client("방문 기록 담당", username="first")
     second, _ = staff_client(None, username="second")
     url = admin_url(organization, "change", organization.pk)
     first_data = form_data(first.get(url))
@@ -71,7 +71,7 @@ def test_two_clerks_editing_one_record_the_second_is_told():
 
 def test_an_unchanged_record_saves_as_before():
     organization = OrganizationFactory(name_ko="시험 수원 기관")
-    clerk, _ = staff_client("Visit editors")
+    clerk, _ = staff_client("방문 기록 담당")
     url = admin_url(organization, "change", organization.pk)
     data = form_data(clerk.get(url))
     data["name_ko"] = "시험 수원특례 기관"

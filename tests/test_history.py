@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_history_shows_who_changed_what(client):
     organization = OrganizationFactory(name_ko="옛 이름", name_en="Old name")
-    staff, user = staff_client("Visit editors", username="kim")
+    staff, user = staff_client("방문 기록 담당", username="kim")
     change(staff, organization, name_ko="새 이름", name_en="New name")
     record = organization.history.latest()
     assert (record.history_user, record.history_type) == (user, "~")
@@ -30,7 +30,7 @@ def test_admin_history_shows_who_changed_what(client):
 
 def test_an_earlier_version_is_restored_in_both_languages():
     organization = OrganizationFactory(name_ko="원래 이름", name_en="Original name", municipality_ko="수원시")
-    staff, _ = staff_client("Visit editors")
+    staff, _ = staff_client("방문 기록 담당")
     original = organization.history.earliest()
     change(staff, organization, name_ko="잘못 고친 이름", name_en="Wrong name", municipality_ko="")
 
@@ -51,7 +51,7 @@ def test_an_earlier_version_is_restored_in_both_languages():
 def test_a_program_with_inlines_is_restored():
     program = ProgramFactory(name_ko="팔복 시험", name_en="Palbok test")
     YearlyMetricFactory(program=program)
-    staff, _ = staff_client("Content editors")
+    staff, _ = staff_client("콘텐츠 담당")
     original = program.history.earliest()
     change(staff, program, name_en="Renamed")
     revert_url = reverse("admin:programs_program_simple_history", args=[program.pk, original.history_id])
@@ -63,7 +63,7 @@ def test_a_program_with_inlines_is_restored():
 
 def test_revert_needs_the_right_to_change():
     organization = OrganizationFactory()
-    staff, _ = staff_client("Budget editors")
+    staff, _ = staff_client("예산·통계 담당")
     revert_url = reverse(
         "admin:visits_organization_simple_history", args=[organization.pk, organization.history.get().history_id]
     )
@@ -112,7 +112,7 @@ def test_bulk_delete_of_programs_and_organizations_is_refused_while_referred_to(
 
 def test_deleting_an_organization_with_visits_is_refused_for_its_editors_too():
     visit = VisitFactory()
-    staff, _ = staff_client("Visit editors")
+    staff, _ = staff_client("방문 기록 담당")
     response = staff.post(admin_url(Organization, "delete", visit.organization.pk), {"post": "yes"})
     assert response.status_code == 200
     assert response.context["protected"]

@@ -70,9 +70,9 @@ def seeded(request):
 
 
 def test_reseeding_keeps_every_staff_edit_and_restores_what_nobody_touched(seeded):
-    visit_editor, _ = staff_client("Visit editors")
-    content_editor, _ = staff_client("Content editors")
-    budget_editor, budget_user = staff_client("Budget editors")
+    visit_editor, _ = staff_client("방문 기록 담당")
+    content_editor, _ = staff_client("콘텐츠 담당")
+    budget_editor, budget_user = staff_client("예산·통계 담당")
 
     # Staff work: in the admin, and by the metric import.
     change(visit_editor, Visit.objects.get(pk=1), people="7")
@@ -120,7 +120,7 @@ def test_reseeding_keeps_every_staff_edit_and_restores_what_nobody_touched(seede
 
 
 def test_only_the_summary_at_the_default_verbosity(seeded):
-    staff, _ = staff_client("Visit editors")
+    staff, _ = staff_client("방문 기록 담당")
     change(staff, Visit.objects.get(pk=1), people="7")
     output = reseed()
     assert "1 kept as staff changed them" in output
@@ -129,7 +129,7 @@ def test_only_the_summary_at_the_default_verbosity(seeded):
 
 def test_a_new_seed_row_whose_key_staff_already_hold_is_left_out_and_named():
     vanish(YearlyMetric, 1)  # the fixture gains Palbok's 2018 count…
-    _, user = staff_client("Budget editors")
+    _, user = staff_client("예산·통계 담당")
     import_csv(user, "palbok-art-factory,visiting-organizations,2018,80")  # …which staff imported meanwhile
 
     output = reseed()
@@ -143,7 +143,7 @@ def test_a_new_seed_row_whose_key_staff_already_hold_is_left_out_and_named():
 
 def test_a_new_seed_row_referring_to_a_row_staff_deleted_is_left_out():
     vanish(Visit, 1)  # the fixture gains a visit of an organization…
-    staff, _ = staff_client("Visit editors")
+    staff, _ = staff_client("방문 기록 담당")
     delete_in_admin(staff, Organization.objects.get(pk=1))  # …which staff deleted meanwhile
 
     output = reseed()
@@ -154,7 +154,7 @@ def test_a_new_seed_row_referring_to_a_row_staff_deleted_is_left_out():
 
 
 def test_core_values_and_terms_keep_no_history_so_are_never_changed_but_created_when_missing():
-    staff, _ = staff_client("Content editors")
+    staff, _ = staff_client("콘텐츠 담당")
     change(staff, CoreValue.objects.get(code="people"), name_en="Citizens")
     delete_in_admin(staff, ElectedTerm.objects.get(pk=7))
 

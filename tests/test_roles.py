@@ -22,26 +22,52 @@ def test_setup_roles_creates_the_groups_and_is_idempotent():
     }
     assert set(first) == set(ROLES)
     # a permission granted by hand is taken back; nothing is duplicated
-    Group.objects.get(name="Visit editors").permissions.add(Permission.objects.get(codename="delete_policy"))
+    Group.objects.get(name="방문 기록 담당").permissions.add(Permission.objects.get(codename="delete_policy"))
     call_command("setup_roles", stdout=io.StringIO())
     second = {
         g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.filter(name__in=ROLES)
     }
     assert second == first
     assert Group.objects.filter(name__in=ROLES).count() == 3
-    assert "add_visit" in first["Visit editors"] and "add_budgetline" not in first["Visit editors"]
-    assert {"add_yearlymetric", "change_yearlymetric"} <= first["Budget editors"]
-    assert "add_visit" not in first["Budget editors"] and "change_program" not in first["Budget editors"]
-    assert {"change_policy", "change_program", "add_indicator", "add_source"} <= first["Content editors"]
-    assert "add_visit" not in first["Content editors"] and "add_yearlymetric" not in first["Content editors"]
+    assert "add_visit" in first["방문 기록 담당"] and "add_budgetline" not in first["방문 기록 담당"]
+    assert {"add_yearlymetric", "change_yearlymetric"} <= first["예산·통계 담당"]
+    assert "add_visit" not in first["예산·통계 담당"] and "change_program" not in first["예산·통계 담당"]
+    assert {"change_policy", "change_program", "add_indicator", "add_source"} <= first["콘텐츠 담당"]
+    assert "add_visit" not in first["콘텐츠 담당"] and "add_yearlymetric" not in first["콘텐츠 담당"]
+
+
+def test_setup_roles_renames_the_former_english_groups_and_keeps_their_members():
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    Group.objects.filter(name__in=ROLES).delete()
+    clerk = User.objects.create_user("former-clerk", is_staff=True)
+    clerk.groups.add(Group.objects.create(name="Visit editors"))
+    # both names present (the new one made by hand): the former one's members join the new one
+    host = User.objects.create_user("former-host", is_staff=True)
+    host.groups.add(Group.objects.create(name="Visit hosts"))
+    Group.objects.create(name="방문 안내 담당").user_set.add(User.objects.create_user("new-host", is_staff=True))
+
+    call_command("setup_roles", stdout=io.StringIO())
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {"방문 기록 담당", "방문 안내 담당", "예산·통계 담당", "콘텐츠 담당"} <= names
+    assert not names & {"Visit editors", "Visit hosts", "Budget editors", "Content editors"}
+    assert list(clerk.groups.values_list("name", flat=True)) == ["방문 기록 담당"]
+    hosts = Group.objects.get(name="방문 안내 담당")
+    assert set(hosts.user_set.values_list("username", flat=True)) == {"former-host", "new-host"}
+    assert hosts.permissions.filter(codename="view_visitrequest").exists()
+
+    before = {g.pk: (g.name, set(g.user_set.values_list("pk", flat=True))) for g in Group.objects.all()}
+    call_command("setup_roles", stdout=io.StringIO())
+    assert {g.pk: (g.name, set(g.user_set.values_list("pk", flat=True))) for g in Group.objects.all()} == before
 
 
 # --- what each role may open ------------------------------------------------------------
 
 ADD_PAGES = {
-    "Visit editors": {Visit, Organization},
-    "Budget editors": {BudgetLine, YearlyMetric},
-    "Content editors": {Policy, Program, Indicator, Source},
+    "방문 기록 담당": {Visit, Organization},
+    "예산·통계 담당": {BudgetLine, YearlyMetric},
+    "콘텐츠 담당": {Policy, Program, Indicator, Source},
 }
 ALL_ADD_PAGES = set().union(*ADD_PAGES.values())
 
@@ -63,7 +89,7 @@ def test_superuser_opens_every_add_page():
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
-    [("Visit editors", False), ("Budget editors", True), ("Content editors", False), (None, True)],
+    [("방문 기록 담당", False), ("예산·통계 담당", True), ("콘텐츠 담당", False), (None, True)],
 )
 def test_only_budget_editors_and_superusers_may_import_metrics(role, allowed):
     client, _ = staff_client(role)
@@ -76,7 +102,7 @@ def test_only_budget_editors_and_superusers_may_import_metrics(role, allowed):
 
 def test_visit_editor_records_a_visit_and_an_organization():
     program = ProgramFactory()
-    client, user = staff_client("Visit editors")
+    client, user = staff_client("방문 기록 담당")
     response = client.post(
         admin_url(Organization, "add"),
         {
@@ -102,7 +128,7 @@ def test_visit_editor_records_a_visit_and_an_organization():
 def test_visit_editor_finds_programs_and_organizations_by_either_language_in_autocomplete():
     ProgramFactory(name_ko="팔복 시험", name_en="Palbok test")
     OrganizationFactory(name_ko="수원시 시험", name_en="Suwon test")
-    client, _ = staff_client("Visit editors")
+    client, _ = staff_client("방문 기록 담당")
     for field, term, expected in (
         ("program", "Palbok", "팔복 시험"),
         ("program", "팔복", "팔복 시험"),
@@ -118,7 +144,7 @@ def test_visit_editor_finds_programs_and_organizations_by_either_language_in_aut
 
 def test_visit_editor_cannot_change_programs_or_figures():
     program = ProgramFactory()
-    client, _ = staff_client("Visit editors")
+    client, _ = staff_client("방문 기록 담당")
     assert client.get(admin_url(Program, "change", program.pk)).status_code == 200  # view only
     response = client.post(admin_url(Program, "change", program.pk), {"slug": "renamed"})
     assert response.status_code == 403
@@ -131,7 +157,7 @@ def test_visit_editor_cannot_change_programs_or_figures():
 def test_budget_editor_enters_a_budget_line_and_a_metric():
     program = ProgramFactory()
     indicator = IndicatorFactory()
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     response = client.post(
         admin_url(BudgetLine, "add"),
         {
@@ -162,7 +188,7 @@ def test_budget_editor_enters_a_budget_line_and_a_metric():
 def test_budget_editor_cannot_record_visits_or_edit_content():
     program = ProgramFactory()
     organization = OrganizationFactory()
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     response = client.post(
         admin_url(Visit, "add"), {"program": program.pk, "organization": organization.pk, "year": 2019}
     )
@@ -174,7 +200,7 @@ def test_budget_editor_cannot_record_visits_or_edit_content():
 
 def test_content_editor_writes_policies_and_programs():
     program = ProgramFactory()
-    client, _ = staff_client("Content editors")
+    client, _ = staff_client("콘텐츠 담당")
     response = client.post(
         admin_url(Policy, "add"),
         {
@@ -201,7 +227,7 @@ def test_content_editor_writes_policies_and_programs():
 
 def test_content_editor_cannot_touch_visits_budgets_or_metrics():
     program = ProgramFactory()
-    client, _ = staff_client("Content editors")
+    client, _ = staff_client("콘텐츠 담당")
     assert client.get(admin_url(Visit, "changelist")).status_code == 403
     assert client.get(admin_url(Organization, "add")).status_code == 403
     assert client.post(admin_url(BudgetLine, "add"), {"program": program.pk}).status_code == 403
@@ -213,7 +239,7 @@ def test_content_editor_cannot_touch_visits_budgets_or_metrics():
 
 
 def test_staff_without_a_role_sees_nothing():
-    client, user = staff_client("Visit editors", username="nobody")
+    client, user = staff_client("방문 기록 담당", username="nobody")
     user.groups.clear()
     for model in (Visit, Program, Policy, YearlyMetric):
         assert client.get(admin_url(model, "changelist")).status_code == 403

@@ -185,7 +185,7 @@ def test_a_missing_page_can_be_added_again_and_a_wrong_phone_is_refused():
 
 
 @pytest.mark.parametrize(
-    ("role", "may_change"), [("Content editors", True), ("Visit editors", False), ("Budget editors", False)]
+    ("role", "may_change"), [("콘텐츠 담당", True), ("방문 기록 담당", False), ("예산·통계 담당", False)]
 )
 def test_content_editors_may_change_the_site_texts_and_the_other_roles_may_not(role, may_change):
     client, _ = staff_client(role)

@@ -21,31 +21,24 @@ updated where its people, purpose or source differ, else left unchanged, never s
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, NamedTuple
 
-from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jeonju.csvio import (
-    CsvReadError,
-    detect_encoding,
-    iter_records,
-    open_text,
     parse_decimal,
-    sniff_delimiter,
-    too_big_message,
     unescape_formula_guard,
 )
 from policies.models import MAX_YEAR, MIN_YEAR
-from programs.batches import finish_batch, start_batch
-from programs.importing import Lookups, ParsedFile, Problem, another_import_message, is_lock_conflict, lock_imports
+from programs.importing import Lookups, ParsedFile
 from programs.importing.columns import name_key
+from programs.importing.parse import program_reader
+from programs.importing.whole import import_whole_file, match_columns, read_file
 from programs.importing.write import history_defaults
 from programs.models import ImportKind
 
@@ -67,7 +60,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "source": ("source", "출처"),
 }
 REQUIRED_COLUMNS = ("program", "organization", "year")
-_HEADER_TO_COLUMN = {name_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
 
 # The model's limits, said rather than cut: a longer cell is a problem of its line.
 MAX_PURPOSE = Visit._meta.get_field("purpose").max_length
@@ -146,15 +138,16 @@ class VisitImport:
     new_organizations: dict[str, NewOrganization] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
     dry_run: bool = True
-    # The first rows of each kind, for the admin's preview: kind → [(row, the stored visit or None)].
+    # The first rows of each kind, for the admin's preview: kind → [(row, what an update changes
+    # from: {"people", "purpose", "source_id"}, or None)].
     keep: int = 0
-    preview: dict[str, list[tuple[VisitRow, Visit | None]]] = field(
+    preview: dict[str, list[tuple[VisitRow, dict | None]]] = field(
         default_factory=lambda: {"created": [], "updated": [], "unchanged": []}
     )
 
-    def kept(self, kind: str, row: VisitRow, visit: Visit | None = None) -> None:
+    def kept(self, kind: str, row: VisitRow, before: dict | None = None) -> None:
         if len(self.preview[kind]) < self.keep:
-            self.preview[kind].append((row, visit))
+            self.preview[kind].append((row, before))
 
     def organization_name(self, row: VisitRow) -> str:
         if row.organization.startswith("new:"):
@@ -251,30 +244,6 @@ def read_people(text: str) -> int | str:
     return int(number)
 
 
-def _match_header(parsed: ParsedFile, line: int, headers: list[str]) -> dict[str, int] | None:
-    index: dict[str, int] = {}
-    for position, header in enumerate(headers):
-        name = _HEADER_TO_COLUMN.get(name_key(unescape_formula_guard(header)))
-        if name is None:
-            names = ", ".join(f"{aliases[0]} ({aliases[1]})" for aliases in COLUMNS.values())
-            parsed.problem(
-                line, header or f"#{position + 1}", _("unknown column; the columns are %(names)s") % {"names": names}
-            )
-        elif name in index:
-            parsed.problem(line, header, _("this column appears twice"))
-        else:
-            index[name] = position
-    for name in REQUIRED_COLUMNS:
-        if name not in index:
-            parsed.problem(line, name, _("required column missing (%(names)s)") % {"names": " / ".join(COLUMNS[name])})
-    parsed.columns.update((name, headers[position]) for name, position in index.items())
-    # A column the file leaves out is named in the problems in the language of its headers.
-    korean = any("가" <= char <= "힣" for header in headers for char in header)
-    for name, aliases in COLUMNS.items():
-        parsed.columns.setdefault(name, aliases[1] if korean else aliases[0])
-    return index if parsed.ok else None
-
-
 class _Organizations:
     """The stored organizations by exact and by loose name, loaded in one query."""
 
@@ -294,14 +263,7 @@ def parse_visits(stream: BinaryIO) -> VisitImport:
     (`row.organization` is then the stored pk as text) or to the new ones the file creates."""
     outcome = VisitImport()
     parsed = outcome.parsed
-    try:
-        parsed.encoding = detect_encoding(stream)
-        with open_text(stream, parsed.encoding) as text:
-            parsed.delimiter = sniff_delimiter(text)
-        with open_text(stream, parsed.encoding) as text:
-            _read_rows(outcome, iter_records(text, parsed.delimiter))
-    except CsvReadError as exc:
-        parsed.problem(0, "", str(exc))
+    read_file(stream, parsed, lambda records: _read_rows(outcome, records))
     if not parsed.ok:
         outcome.rows.clear()
         outcome.new_organizations.clear()
@@ -316,10 +278,11 @@ def _read_rows(outcome: VisitImport, records) -> None:
         parsed.problem(1, "", _("The file is empty."))
         return
     parsed.headers = headers
-    index = _match_header(parsed, header_line, headers)
-    if index is None:
+    index = match_columns(parsed, header_line, headers, COLUMNS, REQUIRED_COLUMNS)
+    if not parsed.ok:
         return
     lookups = parsed.lookups = Lookups()
+    read_program = program_reader(lookups)
     stored = _Organizations()
     outcome._names = stored.names
     kinds = _word_index(OrganizationKind.choices, KIND_WORDS)
@@ -341,15 +304,9 @@ def _read_rows(outcome: VisitImport, records) -> None:
         def problem(column: str, message: str, line=line, cells=cells) -> None:
             parsed.problem(line, column, message, cells)
 
-        program = lookups.programs.get(name_key(cell("program")), 0)
-        if not program:
-            text = cell("program")
-            if not text:
-                problem("program", _("a program is required"))
-            elif program is None:
-                problem("program", _("%(text)s names more than one program; use the slug") % {"text": text})
-            else:
-                problem("program", _("unknown program %(text)s (give its slug or name)") % {"text": text})
+        program = read_program(cell("program"))
+        if isinstance(program, str):
+            problem("program", program)
 
         year = cell("year")
         if not (year.isascii() and year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR):
@@ -467,31 +424,65 @@ def import_visits(
 ) -> VisitImport:
     """Read, check and (unless dry_run or a problem is found) write a visitor log, in one
     transaction; the outcome says what was (or would be) created, updated and left unchanged."""
-    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
-    size = len(data) if isinstance(data, bytes | bytearray) else stream.seek(0, io.SEEK_END)
-    limit = settings.CSV_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
-    if limit and size > limit:
-        outcome = VisitImport()
-        outcome.parsed.problem(0, "", too_big_message(size, limit))
-        return outcome
-    outcome = parse_visits(stream)
-    outcome.dry_run, outcome.keep = dry_run, keep
-    if not outcome.ok:
-        return outcome
-    try:
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            batch = None
-            if not dry_run:
-                lock_imports()
-                batch = start_batch(ImportKind.VISITS, stream, user_id=user_id, file_name=file_name)
-            _write(outcome, dry_run, user_id, reason, batch)
-            if batch:
-                finish_batch(batch, outcome.counts)
-    except OperationalError as exc:
-        if not is_lock_conflict(exc):
-            raise
-        outcome.parsed.problems[:] = [Problem(0, "", another_import_message())]
-    return outcome
+    return import_whole_file(
+        data,
+        kind=ImportKind.VISITS,
+        parse=parse_visits,
+        write=_write,
+        empty=VisitImport,
+        dry_run=dry_run,
+        user_id=user_id,
+        reason=reason,
+        max_bytes=max_bytes,
+        keep=keep,
+        file_name=file_name,
+    )
+
+
+# What a new visit's row holds, in the order the stage table and the INSERT take it.
+_STAGED = ("program_id", "organization_id", "year", "visited_on", "people", "purpose", "purpose_ko", "purpose_en")
+_STAGED += ("source_id",)
+
+
+def _copy_created(visits: list[tuple], history: dict) -> None:
+    """PostgreSQL: the new visits COPYed into a temporary table, then one statement inserts them
+    and their history rows (the INSERT's RETURNING feeds the history INSERT), as the metric
+    import writes; building a model object per row and per history row would take most of an
+    import's time."""
+    columns = ", ".join(_STAGED)
+    table = Visit._meta.db_table
+    history_table = Visit.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS visit_import_stage")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE visit_import_stage (program_id bigint, organization_id bigint, year smallint,"
+            " visited_on date, people integer, purpose varchar(300), purpose_ko varchar(300),"
+            " purpose_en varchar(300), source_id bigint) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY visit_import_stage ({columns}) FROM STDIN") as copy:
+            for values in visits:
+                copy.write_row(values)
+        batch = history["custom_historical_attrs"]["import_batch"]
+        user = history["default_user"]
+        cursor.execute(
+            f"""
+            WITH written AS (
+                INSERT INTO {table} ({columns}, recorded_at)
+                SELECT {columns}, %s FROM visit_import_stage
+                RETURNING id, {columns}, recorded_at, desk_request_id
+            )
+            INSERT INTO {history_table} (id, {columns}, recorded_at, desk_request_id, history_date,
+                history_change_reason, history_type, history_user_id, import_batch_id)
+            SELECT id, {columns}, recorded_at, desk_request_id, %s, %s, '+', %s, %s FROM written
+            """,
+            [
+                history["default_date"],
+                history["default_date"],
+                history["default_change_reason"],
+                user.pk if user else None,
+                batch.pk if batch else None,
+            ],
+        )
 
 
 def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str, batch) -> None:
@@ -510,58 +501,64 @@ def _write(outcome: VisitImport, dry_run: bool, user_id: int | None, reason: str
         return created_organizations[row.organization] if row.organization.startswith("new:") else int(row.organization)
 
     known = [row for row in outcome.rows if not row.organization.startswith("new:")]
+    # The stored visits the file may name: key → (pk, people, purpose, purpose in English, source).
     existing = {}
-    programs = {row.program_id for row in known}
-    organizations = {int(row.organization) for row in known}
     if known:
-        candidates = Visit.objects.filter(program__in=programs, organization__in=organizations)
-        for visit in candidates.only(
+        candidates = Visit.objects.filter(
+            program__in={row.program_id for row in known}, organization__in={int(row.organization) for row in known}
+        )
+        for pk, program, organization, year, day, *values in candidates.values_list(
             "pk", "program", "organization", "year", "visited_on", "people", "purpose_ko", "purpose_en", "source"
         ):
-            existing[(visit.program_id, visit.organization_id, visit.visited_on or visit.year)] = visit
+            existing[(program, organization, day or year)] = (pk, *values)
 
-    created, updated = [], []
+    created, changes = [], {}
     for row in outcome.rows:
-        visit = existing.get(row.key(organization_id(row))) if not row.organization.startswith("new:") else None
-        values = {
-            "people": row.people,
-            "purpose_ko": row.purpose,
-            "purpose_en": row.purpose_en or None,
-            "source_id": row.source_id,
-        }
-        if visit is None:
+        stored = existing.get(row.key(organization_id(row))) if not row.organization.startswith("new:") else None
+        values = (row.people, row.purpose, row.purpose_en or None, row.source_id)
+        if stored is None:
             outcome.kept("created", row)
             created.append(
-                Visit(
-                    program_id=row.program_id,
-                    organization_id=organization_id(row),
-                    year=row.year,
-                    visited_on=row.visited_on,
-                    **values,
+                (
+                    row.program_id,
+                    organization_id(row),
+                    row.year,
+                    row.visited_on,
+                    row.people,
+                    row.purpose,
+                    row.purpose,
+                    row.purpose_en or None,
+                    row.source_id,
                 )
             )
             continue
-        current = {
-            "people": visit.people,
-            "purpose_ko": visit.purpose_ko or "",
-            "purpose_en": visit.purpose_en or None,
-            "source_id": visit.source_id,
-        }
-        if current == values:
+        pk, people, purpose, purpose_en, source_id = stored
+        if (people, purpose or "", purpose_en or None, source_id) == values:
             outcome.counts["unchanged"] += 1
-            outcome.kept("unchanged", row, visit)
+            outcome.kept("unchanged", row)
             continue
-        outcome.kept("updated", row, Visit(people=visit.people, purpose_ko=visit.purpose_ko, source_id=visit.source_id))
-        for name, value in values.items():
-            setattr(visit, name, value)
-        visit.purpose = row.purpose  # the untranslated column, as a save keeps it
-        updated.append(visit)
+        outcome.kept("updated", row, {"people": people, "purpose": purpose, "source_id": source_id})
+        changes[pk] = row
     outcome.counts["created"] = len(created)
-    outcome.counts["updated"] = len(updated)
+    outcome.counts["updated"] = len(changes)
     if dry_run:
         return
-    if created:
-        bulk_create_with_history(created, Visit, batch_size=1000, **history)
+    updated = []
+    for pk, visit in Visit.objects.in_bulk(list(changes)).items():
+        row = changes[pk]
+        visit.people, visit.purpose_ko, visit.purpose_en, visit.source_id = (
+            row.people,
+            row.purpose,
+            row.purpose_en or None,
+            row.source_id,
+        )
+        visit.purpose = row.purpose  # the untranslated column, as a save keeps it
+        updated.append(visit)
+    if created and connection.vendor == "postgresql":
+        _copy_created(created, history)
+    elif created:
+        visits = [Visit(**dict(zip(_STAGED, values, strict=True))) for values in created]
+        bulk_create_with_history(visits, Visit, batch_size=1000, **history)
     if updated:
         bulk_update_with_history(
             updated, Visit, ["people", "purpose", "purpose_ko", "purpose_en", "source"], batch_size=1000, **history

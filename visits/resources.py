@@ -7,7 +7,7 @@ from import_export.results import RowResult
 
 from programs.importing import source_label
 from programs.models import ImportKind
-from programs.resources import ImporterResource, MetricImportResult, refused_result
+from programs.resources import ImporterResource, MetricImportResult, preview_change, refused_result
 
 from .importing import VisitImport, import_visits
 from .models import Visit
@@ -78,8 +78,7 @@ def visit_result(outcome: VisitImport) -> MetricImportResult:
 
 def _preview_row(import_type, row, old, outcome, lookups):
     def change(before, after):
-        before, after = before if before is not None else "", after if after is not None else ""
-        return f"{before} → {after}" if import_type == RowResult.IMPORT_TYPE_UPDATE and before != after else after
+        return preview_change(before, after, import_type == RowResult.IMPORT_TYPE_UPDATE)
 
     return {
         "import_type": import_type,
@@ -89,8 +88,8 @@ def _preview_row(import_type, row, old, outcome, lookups):
             outcome.organization_name(row),
             row.year,
             row.visited_on or "",
-            change(old.people if old else None, row.people),
-            change(old.purpose_ko if old else None, row.purpose),
-            change(old.source_id if old else None, row.source_id),
+            change(old["people"] if old else None, row.people),
+            change(old["purpose"] if old else None, row.purpose),
+            change(old["source_id"] if old else None, row.source_id),
         ],
     }

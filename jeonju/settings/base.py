@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "csp",
-    "axes",
+    "jeonju.apps.AxesConfig",  # django-axes, with a Korean name in the admin
     "django_ratelimit",
     "policies",
     "programs",
@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "jeonju.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # the admin (no language prefix) in the language its user chose in the admin's switch
+    "jeonju.middleware.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -116,13 +116,6 @@ def indicator_points(metrics: list[YearlyMetric]) -> list[charts.Point]:
     ]
 
 
-def budget_period(line: BudgetLine) -> str:
-    """The period of a budget line as the page shows it; a line the source gives no years for says so."""
-    if line.start_year is None and line.end_year is None:
-        return _("period not given")
-    return line.period_label
-
-
 def _add(total: int | None, amount: int | None) -> int | None:
     return total if amount is None else (total or 0) + amount
 
@@ -262,7 +255,7 @@ class ProgramDetailView(DetailView):
         lines = list(program.budget_lines.all())
         for line in lines:
             line.source_ref = refs.ref(line.source)
-            line.period_text = budget_period(line)
+            line.period_text = line.period_label
         budget = budget_summary(lines)
         budget_chart = None
         by_source = [(t["label"], t["planned"] or t["executed"] or 0) for t in budget["subtotals"]]
@@ -338,7 +331,7 @@ class ProgramBudgetDownloadView(ProgramDownloadView):
                 program.name_en,
                 line.start_year,
                 line.end_year,
-                budget_period(line),
+                line.period_label,
                 line.funding_source,
                 line.planned_amount,
                 line.executed_amount,

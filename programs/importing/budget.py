@@ -17,35 +17,25 @@ executed amount exceeds its plan is taken with a warning, as it happens.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, NamedTuple
 
-from django.conf import settings
-from django.db import OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jeonju.csvio import (
-    CsvReadError,
-    detect_encoding,
-    iter_records,
-    open_text,
-    sniff_delimiter,
-    too_big_message,
     unescape_formula_guard,
 )
 from policies.models import MAX_YEAR, MIN_YEAR
 
-from ..batches import finish_batch, start_batch
 from ..models import BudgetLine, FundingSource, ImportKind
 from ..signals import budget_lines_imported
-from . import another_import_message, is_lock_conflict, lock_imports
 from .columns import name_key
-from .parse import Lookups, ParsedFile, Problem
+from .parse import Lookups, ParsedFile, Problem, program_reader
+from .whole import RollBack, import_whole_file, match_columns, read_file
 from .write import history_defaults
 
 # Canonical column name → the headers accepted for it: English first, then Korean.
@@ -63,7 +53,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note_en": ("note_en", "비고 영문"),
 }
 REQUIRED_COLUMNS = ("program", "funding_source")
-_HEADER_TO_COLUMN = {name_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
 
 # The units a sheet declares, in won.
 UNITS = {
@@ -212,54 +201,29 @@ def _unit_of(text: str) -> int | None:
     return UNITS.get("".join(text.split()).casefold())
 
 
+def _split_unit(header: str) -> tuple[str, int | None]:
+    """예산액(천원) → ("예산액", 1000); a header with no unit as it is."""
+    declared = _HEADER_UNIT.match(header)
+    if declared and _unit_of(declared.group(2)) is not None:
+        return declared.group(1), _unit_of(declared.group(2))
+    return header, None
+
+
 def _match_header(parsed: ParsedFile, line: int, headers: list[str]) -> tuple[dict[str, int], dict[str, int]] | None:
     """The position of each column, and the unit its header declares (예산액(천원) → 1000)."""
-    index: dict[str, int] = {}
-    units: dict[str, int] = {}
-    for position, header in enumerate(headers):
-        text = unescape_formula_guard(header)
-        unit = None
-        declared = _HEADER_UNIT.match(text)
-        if declared and _unit_of(declared.group(2)) is not None:
-            text, unit = declared.group(1), _unit_of(declared.group(2))
-        name = _HEADER_TO_COLUMN.get(name_key(text))
-        if name is None:
-            names = ", ".join(f"{aliases[0]} ({aliases[1]})" for aliases in COLUMNS.values())
-            message = _("unknown column; the columns are %(names)s") % {"names": names}
-            parsed.problem(line, header or f"#{position + 1}", message)
-        elif name in index:
-            parsed.problem(line, header, _("this column appears twice"))
-        else:
-            index[name] = position
-            if unit is not None:
-                units[name] = unit
-    for name in REQUIRED_COLUMNS:
-        if name not in index:
-            message = _("required column missing (%(names)s)") % {"names": " / ".join(COLUMNS[name])}
-            parsed.problem(line, name, message)
+    index = match_columns(parsed, line, headers, COLUMNS, REQUIRED_COLUMNS, split=_split_unit)
     if "planned" not in index and "executed" not in index:
         parsed.problem(line, "", _("give a planned (예산액) or an executed (집행액) column"))
     if "period" in index and ("start_year" in index or "end_year" in index):
         parsed.problem(line, "", _("give the period either as one column or as start_year and end_year, not both"))
-    parsed.columns.update((name, headers[position]) for name, position in index.items())
-    korean = any("가" <= char <= "힣" for header in headers for char in header)
-    for name, aliases in COLUMNS.items():
-        parsed.columns.setdefault(name, aliases[1] if korean else aliases[0])
-    return (index, units) if parsed.ok else None
+    return (index, parsed.header_parts) if parsed.ok else None
 
 
 def parse_budget(stream: BinaryIO) -> BudgetImport:
     """Read and check a whole budget sheet; never writes."""
     outcome = BudgetImport()
     parsed = outcome.parsed
-    try:
-        parsed.encoding = detect_encoding(stream)
-        with open_text(stream, parsed.encoding) as text:
-            parsed.delimiter = sniff_delimiter(text)
-        with open_text(stream, parsed.encoding) as text:
-            _read_rows(outcome, iter_records(text, parsed.delimiter))
-    except CsvReadError as exc:
-        parsed.problem(0, "", str(exc))
+    read_file(stream, parsed, lambda records: _read_rows(outcome, records))
     if not parsed.ok:
         outcome.rows.clear()
         outcome.warnings.clear()
@@ -312,15 +276,9 @@ def _read_row(outcome, lookups, funding, index, units, line, cells) -> BudgetRow
     def problem(column: str, message: str) -> None:
         parsed.problem(line, column, message, cells)
 
-    program = lookups.programs.get(name_key(cell("program")), 0)
-    if not program:
-        text = cell("program")
-        if not text:
-            problem("program", _("a program is required"))
-        elif program is None:
-            problem("program", _("%(text)s names more than one program; use the slug") % {"text": text})
-        else:
-            problem("program", _("unknown program %(text)s (give its slug or name)") % {"text": text})
+    program = program_reader(lookups)(cell("program"))
+    if isinstance(program, str):
+        problem("program", program)
 
     if "period" in index:
         period = read_period(cell("period"))
@@ -384,10 +342,6 @@ def _read_row(outcome, lookups, funding, index, units, line, cells) -> BudgetRow
     return BudgetRow(line, program, *period, funding_source, planned, executed, source, cell("note"), cell("note_en"))
 
 
-class _DryRun(Exception):
-    pass
-
-
 def import_budget(
     data: bytes | BinaryIO,
     *,
@@ -400,33 +354,19 @@ def import_budget(
 ) -> BudgetImport:
     """Read, check and (unless dry_run or a problem is found) write a budget sheet, in one
     transaction."""
-    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
-    size = len(data) if isinstance(data, bytes | bytearray) else stream.seek(0, io.SEEK_END)
-    limit = settings.CSV_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
-    if limit and size > limit:
-        outcome = BudgetImport()
-        outcome.parsed.problem(0, "", too_big_message(size, limit))
-        return outcome
-    outcome = parse_budget(stream)
-    outcome.dry_run, outcome.keep = dry_run, keep
-    if not outcome.ok:
-        return outcome
-    try:
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            batch = None
-            if not dry_run:
-                lock_imports()
-                batch = start_batch(ImportKind.BUDGET, stream, user_id=user_id, file_name=file_name)
-            _write(outcome, dry_run, user_id, reason, batch)
-            if batch:
-                finish_batch(batch, outcome.counts)
-    except _DryRun:
-        pass
-    except OperationalError as exc:
-        if not is_lock_conflict(exc):
-            raise
-        outcome.parsed.problems[:] = [Problem(0, "", another_import_message())]
-    return outcome
+    return import_whole_file(
+        data,
+        kind=ImportKind.BUDGET,
+        parse=parse_budget,
+        write=_write,
+        empty=BudgetImport,
+        dry_run=dry_run,
+        user_id=user_id,
+        reason=reason,
+        max_bytes=max_bytes,
+        keep=keep,
+        file_name=file_name,
+    )
 
 
 FIELDS = ("planned_amount", "executed_amount", "source_id", "note", "note_ko", "note_en")
@@ -485,10 +425,10 @@ def _write(outcome: BudgetImport, dry_run: bool, user_id: int | None, reason: st
         updated.append(line)
     if not outcome.ok:
         outcome.rows.clear()
-        raise _DryRun
+        raise RollBack
     outcome.counts["created"], outcome.counts["updated"] = len(created), len(updated)
     if dry_run:
-        raise _DryRun
+        raise RollBack
     history = history_defaults(user_id=user_id, reason=reason, now=timezone.now(), batch=batch)
     if created:
         bulk_create_with_history(created, BudgetLine, batch_size=1000, **history)

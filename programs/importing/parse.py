@@ -92,6 +92,8 @@ class ParsedFile:
     problems: list[Problem] = field(default_factory=list)
     # the cells of lines that have a problem, for showing them next to the errors
     bad_lines: dict[int, list[str]] = field(default_factory=dict)
+    # what a header carried besides its column's name (a unit: 예산액(천원)), by column
+    header_parts: dict[str, object] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -207,6 +209,11 @@ def _name_reader(index: dict[str, int | None], messages: NameMessages) -> Callab
         return Invalid((messages.unknown if found == 0 else messages.ambiguous) % {"text": text})
 
     return read
+
+
+def program_reader(lookups: Lookups) -> Callable[[str], int | Invalid]:
+    """A program's id from a cell naming it by slug or name (the other importers' program column)."""
+    return _name_reader(lookups.programs, PROGRAM_NAMES)
 
 
 def _read_year(text: str) -> int | Invalid:

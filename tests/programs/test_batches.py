@@ -120,10 +120,12 @@ def test_undoing_a_budget_import_puts_the_figures_back(program):
 def test_the_admin_lists_imports_and_undoes_one_after_asking(program):
     assert import_metrics(metrics_file("t-batch-village,t-batch-visitors,2019,92"), file_name="실적.csv").ok
     batch = ImportBatch.objects.get()
-    clerk, _user = staff_client("Budget editors")
+    clerk, _user = staff_client("예산·통계 담당")
     listing = html.unescape(clerk.get(admin_url(ImportBatch)).content.decode())
     assert "실적.csv" in listing
     page = clerk.get(admin_url(batch, "change", batch.pk)).content.decode()
+    metric = YearlyMetric.objects.get(program=program)
+    assert admin_url(metric, "history", metric.pk) in page  # the rows it touched, each to its history
     undo_url = admin_url(batch, "undo", batch.pk)
     assert undo_url in page
     assert clerk.get(undo_url).status_code == 200 and values(program) == {2019: 92}  # asks first
@@ -132,7 +134,7 @@ def test_the_admin_lists_imports_and_undoes_one_after_asking(program):
     assert clerk.post(undo_url).status_code == 403  # undone already: no second undo
     assert clerk.get(admin_url(batch, "undo", 999999)).status_code == 404
 
-    visit_clerk, _user = staff_client("Visit editors")
+    visit_clerk, _user = staff_client("방문 기록 담당")
     assert visit_clerk.post(admin_url(batch, "undo", batch.undone_by.pk)).status_code == 403  # not their data
 
 
@@ -148,7 +150,7 @@ def test_the_preview_says_when_the_same_file_was_imported_before(program):
 
     data = metrics_file("t-batch-village,t-batch-visitors,2019,92")
     assert import_metrics(data, file_name="실적.csv").ok
-    clerk, _user = staff_client("Budget editors")
+    clerk, _user = staff_client("예산·통계 담당")
     file = SimpleUploadedFile("실적.csv", data, content_type="text/csv")
     response = clerk.post(admin_url(YearlyMetric, "import"), {"format": "0", "resource": "0", "import_file": file})
     page = html.unescape(response.content.decode())

@@ -190,3 +190,24 @@ def test_any_sheet_is_imported_exactly_or_refused_whole(program, data):
         assert BudgetLine.objects.count() == before
         assert all(str(problem) for problem in outcome.parsed.problems)
     BudgetLine.objects.filter(program=program).delete()
+
+
+def test_the_admin_previews_a_budget_sheet_with_its_warnings_then_imports_it(program):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.staff import admin_url, staff_client
+
+    clerk, _user = staff_client("예산·통계 담당")
+    data = csv("사업,기간,재원,예산액(천원),집행액(천원)", 't-budget-lab,2019,시비,"1,200","1,350"')
+    file = SimpleUploadedFile("예산.csv", data, content_type="text/csv")
+    response = clerk.post(admin_url(BudgetLine, "import"), {"format": "0", "resource": "0", "import_file": file})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="import-warnings"' in page and "1,350,000" in page
+    assert not BudgetLine.objects.filter(program=program).exists()
+    form = response.context["confirm_form"]
+    assert (
+        clerk.post(admin_url(BudgetLine, "process_import"), {n: form[n].value() for n in form.fields}).status_code
+        == 302
+    )
+    line = BudgetLine.objects.get(program=program)
+    assert (line.planned_amount, line.executed_amount) == (1_200_000, 1_350_000)

@@ -341,7 +341,7 @@ def upload(client, content: bytes, name="metrics.csv"):
 def test_admin_import_previews_then_writes_on_confirm(objects):
     program, visitors, _ = objects
     YearlyMetricFactory(program=program, indicator=visitors, year=2018, value=80)
-    client, user = staff_client("Budget editors")
+    client, user = staff_client("예산·통계 담당")
     response = upload(client, (DATA / "good_cp949_korean.csv").read_bytes())
     assert response.status_code == 200
     assert response.context["result"].counts == {"created": 3, "updated": 1, "unchanged": 0}
@@ -359,7 +359,7 @@ def test_admin_import_previews_then_writes_on_confirm(objects):
 
 
 def test_admin_import_lists_every_problem_and_offers_no_confirm(objects):
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     response = upload(client, (DATA / "bad_rows.csv").read_bytes())
     assert response.status_code == 200
     assert "confirm_form" not in response.context
@@ -373,7 +373,7 @@ def test_admin_import_lists_every_problem_and_offers_no_confirm(objects):
 
 def test_admin_refuses_an_upload_over_the_limit_before_reading_it(objects, settings):
     settings.CSV_UPLOAD_MAX_BYTES = 100
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     response = upload(client, (DATA / "good_utf8.csv").read_bytes())
     assert response.status_code == 200
     assert "result" not in response.context
@@ -387,7 +387,7 @@ def test_admin_preview_of_ten_thousand_rows_lists_a_sample_and_counts_all(object
         f"test-gallery,test-visitors,{1990 + i % 100},{i},{'actual' if i < 100 else 'target'}" for i in range(200)
     ]
     # 200 rows is enough to prove the listing is capped; the 10,000-row timing is in bench/.
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     from programs import resources
 
     old, resources.PREVIEW_ROWS = resources.PREVIEW_ROWS, 50
@@ -416,7 +416,7 @@ def test_admin_preview_of_a_large_file_counts_every_row_lists_a_sample_in_bounde
     )
     lines = ["program,indicator,year,value,kind"]
     lines += [f"test-gallery,{indicators[i].code},{year},{n},{kind}" for n, (i, year, kind) in enumerate(keys)]
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     client.get(admin_url(YearlyMetric, "import"))  # session, permissions and templates warmed up
     before = YearlyMetric.objects.count()
     with django_assert_max_num_queries(20):
@@ -460,7 +460,7 @@ def test_export_reimports_with_no_change_and_escapes_formula_cells(objects):
     )
     YearlyMetricFactory(program=program, indicator=visitors, year=2019, value=92, as_of="2019-10-21", source=source)
     YearlyMetricFactory(program=program, indicator=share, year=2019, value=Decimal("-5.25"), kind="target")
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     response = export(client, YearlyMetric, program)
     assert response.status_code == 200
     content = response.content
@@ -483,7 +483,7 @@ def test_an_export_escaping_invisible_or_full_width_starts_reimports_unchanged(o
     program, visitors, _ = objects
     source = SourceFactory(publisher_ko=publisher, title_ko="제목", published_on="2019-10-21", year=2019)
     YearlyMetricFactory(program=program, indicator=visitors, year=2019, value=92, source=source)
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     content = export(client, YearlyMetric, program).content
     assert f"'{publisher}|제목|2019-10-21" in content.decode("utf-8-sig")
     before = metrics(program)

@@ -75,7 +75,7 @@ def test_an_import_that_waits_too_long_for_another_is_refused_with_a_clear_messa
 def test_the_admin_shows_the_refusal_on_confirm(names, settings):
     needs_postgresql()
     settings.IMPORT_LOCK_TIMEOUT_SECONDS = 0.2
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     response = client.post(
         admin_url(YearlyMetric, "import"),
         {"format": "0", "resource": "0", "import_file": SimpleUploadedFile("m.csv", GOOD, content_type="text/csv")},

@@ -227,7 +227,7 @@ def test_admin_export_writes_the_flag_and_reimports_unchanged(jobs):
     indicator = Indicator.objects.get(code="test-jobs")
     YearlyMetricFactory(program=jobs, indicator=indicator, year=2019, value=576, approximate=True)
     YearlyMetricFactory(program=jobs, indicator=indicator, year=2020, value=600)
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     content = export(client, YearlyMetric, jobs).content
     lines = content.decode("utf-8-sig").splitlines()
     assert lines[0].endswith(",approximate")
@@ -243,7 +243,7 @@ def test_admin_preview_shows_the_flag_changing(jobs):
 
     indicator = Indicator.objects.get(code="test-jobs")
     YearlyMetricFactory(program=jobs, indicator=indicator, year=2019, value=576)
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     response = upload(client, f"{HEADER}\ntest-jobs,test-jobs,2019,576여\n".encode())
     assert response.context["result"].counts == {"created": 0, "updated": 1, "unchanged": 0}
     assert "no → yes" in response.content.decode()

@@ -78,7 +78,7 @@ def temp_file():
 def test_confirm_of_a_file_the_user_did_not_upload_is_refused_without_reading_or_deleting_it(
     program, temp_file, name_of
 ):
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     response = confirm(client, {"import_file_name": name_of(temp_file), "original_file_name": "x.csv", "format": "0"})
     assert "first-line-secret" not in response.content.decode()
     assert temp_file.exists()
@@ -88,7 +88,7 @@ def test_confirm_of_a_file_the_user_did_not_upload_is_refused_without_reading_or
 
 @pytest.mark.parametrize("name", ["no-such-upload", "../../etc/passwd", "", "1", "1:abc:def"])
 def test_confirm_of_an_unknown_or_forged_name_is_a_clear_error(program, name):
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     preview(client)  # a real upload exists, and its id is 1 or near it
     response = confirm(client, {"import_file_name": name, "original_file_name": "x.csv", "format": "0"})
     assert refused(response, NOT_YOURS)
@@ -96,7 +96,7 @@ def test_confirm_of_an_unknown_or_forged_name_is_a_clear_error(program, name):
 
 
 def test_a_changed_token_is_refused_and_changed_fields_beside_a_good_one_are_ignored(program):
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     data = preview(client)
     token = data["import_file_name"]
     changed = token[:-1] + ("A" if token[-1] != "A" else "B")
@@ -109,8 +109,8 @@ def test_a_changed_token_is_refused_and_changed_fields_beside_a_good_one_are_ign
 
 
 def test_only_the_user_and_login_session_that_uploaded_a_file_may_confirm_it(program):
-    client, user = staff_client("Budget editors")
-    other, _ = staff_client("Budget editors", username="another-budget-editor")
+    client, user = staff_client("예산·통계 담당")
+    other, _ = staff_client("예산·통계 담당", username="another-budget-editor")
     same_user_elsewhere = Client(headers={"accept-language": "en"})
     same_user_elsewhere.force_login(user)
     data = preview(client)
@@ -122,7 +122,7 @@ def test_only_the_user_and_login_session_that_uploaded_a_file_may_confirm_it(pro
 
 
 def test_a_confirmation_sent_twice_imports_once_and_then_is_a_clear_error(program):
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     data = preview(client)
     assert confirm(client, data).status_code == 302
     assert refused(confirm(client, data), GONE)
@@ -133,7 +133,7 @@ def test_confirm_reaching_another_app_server_than_the_preview_imports_the_file(p
     server_a, server_b = tmp_path / "a", tmp_path / "b"
     server_a.mkdir()
     server_b.mkdir()
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     monkeypatch.setattr(tempfile, "tempdir", str(server_a))
     data = preview(client)
     preview(client, "bad_rows.csv")  # a refused preview leaves nothing behind in the folder either
@@ -150,7 +150,7 @@ def test_confirm_reaching_another_app_server_than_the_preview_imports_the_file(p
 
 def test_an_unconfirmed_upload_expires_and_is_deleted_at_the_next_upload(program, settings, monkeypatch):
     settings.IMPORT_UPLOAD_MAX_AGE_SECONDS = 60
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     stale = preview(client)
     preview(client, "bad_rows.csv")
     later(monkeypatch, 61)
@@ -165,17 +165,17 @@ def test_an_unconfirmed_upload_expires_and_is_deleted_at_the_next_upload(program
 
 def test_an_upload_over_the_limit_is_refused_and_stores_nothing(program, settings):
     settings.CSV_UPLOAD_MAX_BYTES = 100
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     assert preview(client) == {}
     assert ImportUpload.objects.count() == 0
 
 
 def test_confirm_answers_get_with_method_not_allowed(program):
-    client, _ = staff_client("Budget editors")
+    client, _ = staff_client("예산·통계 담당")
     assert client.get(admin_url(YearlyMetric, "process_import")).status_code == 405
 
 
 def test_confirm_needs_the_import_permission(program):
-    client, _ = staff_client("Content editors")
-    data = preview(staff_client("Budget editors", username="uploader")[0])
+    client, _ = staff_client("콘텐츠 담당")
+    data = preview(staff_client("예산·통계 담당", username="uploader")[0])
     assert confirm(client, data).status_code == 403

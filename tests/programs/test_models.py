@@ -119,7 +119,7 @@ def test_budget_line_period_must_be_in_order():
 
 @pytest.mark.parametrize(
     ("start", "end", "label"),
-    [(2017, 2020, "2017–2020"), (2015, 2015, "2015"), (None, None, "total"), (None, 2024, "until 2024")],
+    [(2017, 2020, "2017–2020"), (2015, 2015, "2015"), (None, None, "period not given"), (None, 2024, "until 2024")],
 )
 def test_budget_period_label(start, end, label, settings):
     settings.LANGUAGE_CODE = "en"

@@ -12,20 +12,20 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("model", [Organization, Visit])
 def test_visits_models_list_and_add(model):
     VisitFactory()
-    client, _ = staff_client("Visit editors")
+    client, _ = staff_client("방문 기록 담당")
     assert client.get(admin_url(model, "changelist"), {"q": "시험"}).status_code == 200
     assert client.get(admin_url(model, "add")).status_code == 200
 
 
 def test_visit_form_offers_autocomplete_and_an_add_button_for_organizations():
-    client, _ = staff_client("Visit editors")
+    client, _ = staff_client("방문 기록 담당")
     page = client.get(admin_url(Visit, "add")).content.decode()
     assert 'data-model-name="organization"' in page or "admin-autocomplete" in page
     assert 'id="add_id_organization"' in page  # the "+" opens the add form in a popup
 
 
 def test_an_organization_added_from_the_popup_comes_back_to_the_visit_form():
-    client, _ = staff_client("Visit editors")
+    client, _ = staff_client("방문 기록 담당")
     response = client.post(
         admin_url(Organization, "add") + "?_to_field=id&_popup=1",
         {

@@ -83,7 +83,7 @@ def form_errors(response) -> str:
 
 def test_a_clerk_accepts_and_the_requester_gets_a_bilingual_briefing(programs):
     request_obj = make_request(programs[:1])
-    client, user = staff_client("Visit editors")
+    client, user = staff_client("방문 기록 담당")
     mail.outbox.clear()
     response = post_change(
         client, request_obj, state="accepted", confirmed_start=local(SOON, 14), host="홍 주무관", meeting_point="정문"
@@ -118,7 +118,7 @@ def Client_get(request_obj) -> str:
 )
 def test_moves_the_desk_refuses(programs, values, field, expected):
     request_obj = make_request(programs[:1])
-    client, _user = staff_client("Visit editors")
+    client, _user = staff_client("방문 기록 담당")
     response = post_change(client, request_obj, **values)
     assert response.status_code == 200
     assert expected in str(response.context["adminform"].form.errors[field])
@@ -128,7 +128,7 @@ def test_moves_the_desk_refuses(programs, values, field, expected):
 
 def test_a_decline_sends_the_reason_and_the_alternatives_in_english(programs):
     request_obj = make_request(programs[:1], language="en")
-    client, _user = staff_client("Visit editors")
+    client, _user = staff_client("방문 기록 담당")
     mail.outbox.clear()
     response = post_change(
         client, request_obj, state="declined", decline_reason="Closed for works", alternative_dates="2 or 9 March"
@@ -145,7 +145,7 @@ def test_the_clerk_is_warned_of_a_repeat_within_two_years_and_a_full_day(program
     VisitFactory(program=programs[0], organization=organization, year=timezone.localdate().year - 1)
     taken = make_request(programs[:1], organization=organization, confirmed_start=local(SOON, 10), state="accepted")
     request_obj = make_request(programs[:1], organization=organization)
-    client, _user = staff_client("Visit editors")
+    client, _user = staff_client("방문 기록 담당")
     body = client.get(admin_url(request_obj, "change", request_obj.pk)).content.decode()
     assert "시험 되풀이 기관" in body and "방문했습니다" in body  # the visit log
     assert taken.reference in body  # the earlier request
@@ -158,7 +158,7 @@ def test_the_clerk_is_warned_of_a_repeat_within_two_years_and_a_full_day(program
 def test_done_records_one_visit_per_program_and_undoing_it_removes_them(client, programs):
     past = timezone.localdate() - datetime.timedelta(days=3)
     request_obj = make_request(list(programs), state="accepted", confirmed_start=local(past, 10))
-    clerk, _user = staff_client("Visit editors")
+    clerk, _user = staff_client("방문 기록 담당")
     response = post_change(clerk, request_obj, state="done", people_came="14")
     assert response.status_code == 302, form_errors(response)
     visits = Visit.objects.filter(desk_request=request_obj).order_by("program__slug")
@@ -180,7 +180,7 @@ def test_done_records_one_visit_per_program_and_undoing_it_removes_them(client, 
 
 def test_done_needs_the_head_count_and_a_past_date(programs):
     request_obj = make_request(programs[:1], state="accepted", confirmed_start=local(SOON, 10))
-    clerk, _user = staff_client("Visit editors")
+    clerk, _user = staff_client("방문 기록 담당")
     response = post_change(clerk, request_obj, state="done")
     errors = form_errors(response)
     assert "실제 방문 인원을 적어" in errors and "방문일이 지나야" in errors
@@ -189,7 +189,7 @@ def test_done_needs_the_head_count_and_a_past_date(programs):
 def test_a_host_sees_only_the_requests_for_the_programs_they_host(programs):
     mine = make_request(programs[:1])
     theirs = make_request(programs[1:])
-    client, user = staff_client("Visit hosts")
+    client, user = staff_client("방문 안내 담당")
     programs[0].hosting.hosts.add(user)
     listing = client.get(admin_url(VisitRequest)).content.decode()
     assert mine.reference in listing and theirs.reference not in listing
@@ -200,7 +200,7 @@ def test_a_host_sees_only_the_requests_for_the_programs_they_host(programs):
 def test_the_calendar_and_the_icalendar_feed_list_accepted_visits(client, programs):
     accepted = make_request(programs[:1], state="accepted", confirmed_start=local(SOON, 10), meeting_point="정문")
     make_request(programs[:1])  # received: not on the calendar
-    clerk, _user = staff_client("Visit editors")
+    clerk, _user = staff_client("방문 기록 담당")
     week = clerk.get(f"/admin/visits/visitrequest/calendar/?week={SOON.isoformat()}").content.decode()
     assert "시험 새 기관" in week and "10:00" in week
 
@@ -219,7 +219,7 @@ def test_follow_ups_are_sent_once_answered_once_and_shown_when_approved(client, 
     settings.VISIT_FOLLOWUP_DAYS = 90
     long_ago = timezone.localdate() - datetime.timedelta(days=100)
     request_obj = make_request(programs[:1], state="accepted", confirmed_start=local(long_ago, 10))
-    clerk, _user = staff_client("Visit editors")
+    clerk, _user = staff_client("방문 기록 담당")
     assert post_change(clerk, request_obj, state="done", people_came="9").status_code == 302
     mail.outbox.clear()
     call_command("send_visit_followups", "--site-url", "https://portal.example", stdout=io.StringIO())

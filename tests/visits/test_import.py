@@ -232,7 +232,7 @@ def upload(client, data: bytes):
 
 
 def test_the_admin_previews_a_visitor_log_in_korean_then_imports_it_on_confirm(program, busan):
-    clerk, _user = staff_client("Visit editors")
+    clerk, _user = staff_client("방문 기록 담당")
     data = csv(
         KOREAN_HEADER,
         "시험 예술촌,부산시청,,,2019,2019. 10. 21.,15,도시재생 견학,",
@@ -251,7 +251,7 @@ def test_the_admin_previews_a_visitor_log_in_korean_then_imports_it_on_confirm(p
 
 
 def test_the_admin_lists_every_problem_of_a_refused_visitor_log(program):
-    clerk, _user = staff_client("Visit editors")
+    clerk, _user = staff_client("방문 기록 담당")
     response = upload(clerk, csv("사업,기관,연도,인원", "시험 예술촌,새 기관,2019,0명"))
     page = html.unescape(response.content.decode())
     assert response.status_code == 200 and not response.context.get("confirm_form")
