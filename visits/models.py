@@ -64,6 +64,10 @@ def regions_matching(word: search.Word) -> list[str]:
 class OrganizationQuerySet(models.QuerySet):
     search_fields = ("name_ko", "name_en", "municipality_ko", "municipality_en")
 
+    def named(self, name: str):
+        """The organization of that name in either language, case aside."""
+        return self.filter(Q(name_ko__iexact=name) | Q(name_en__iexact=name))
+
     def ids_matching_word(self, word: search.Word):
         """The ids of the organizations the word matches by name, city or municipality, or
         region: a union, so that each part is read through its own index."""
