@@ -55,6 +55,13 @@ PAGES = [
     ("visits", "visit list", "/visits/"),
     ("visits-filtered", "visit list, filtered", "/visits/?region=gyeonggi&year=2019"),
     ("visits-csv", "CSV download (visits)", "/visits/download.csv?region=gyeonggi&year=2019"),
+    # The site-wide search: two Korean words that need their space forgiven (팔복 예술), a region's
+    # name (서울: hundreds of organizations, thousands of visits), an English word at word starts.
+    ("search", "search, Korean words", "/search/?q=%ED%8C%94%EB%B3%B5+%EC%98%88%EC%88%A0"),
+    ("search-region", "search, a region (Seoul)", "/search/?q=%EC%84%9C%EC%9A%B8"),
+    ("search-en", "search, English (art)", "/en/search/?q=art"),
+    # Two words a fifth of the visits' purposes hold (시설 견학): thousands of matches to keep ten of.
+    ("search-common", "search, common words", "/search/?q=%EC%8B%9C%EC%84%A4+%EA%B2%AC%ED%95%99"),
 ]
 
 # The largest page of its kind in the generated data.

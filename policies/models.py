@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jeonju import search
+
 # Years a figure may carry: the city's policy record starts in the 1990s; anything outside
 # this range is a typing mistake.
 MIN_YEAR = 1990
@@ -129,15 +131,14 @@ class Status(models.TextChoices):
 
 
 class PolicyQuerySet(models.QuerySet):
+    search_fields = ("title_ko", "title_en", "summary_ko", "summary_en")
+
     def search(self, text: str):
-        """Match the title or summary in either language."""
-        text = (text or "").strip()
-        if not text:
+        """Every word of `text` in the title or summary, in either language (jeonju.search)."""
+        query_words = search.words(text)
+        if not query_words:
             return self
-        q = Q()
-        for field in ("title_ko", "title_en", "summary_ko", "summary_en"):
-            q |= Q(**{f"{field}__icontains": text})
-        return self.filter(q)
+        return self.filter(search.matches_all(self.search_fields, query_words))
 
 
 class Policy(models.Model):

@@ -184,6 +184,13 @@ class VisitProgramFilter(Filter):
 
 
 class VisitFilter(FilterSet):
+    q = CharFilter(
+        label=_("Search"),
+        method=search_filter,
+        max_length=100,
+        help_text=_("The visiting organization, its city or region, or the purpose of the visit."),
+        widget=forms.TextInput(attrs={"type": "search", "aria-describedby": "id_q_hint"}),
+    )
     program = VisitProgramFilter(label=_("Program"))
     kind = ChoiceFilter(
         label=_("Kind of organization"),

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 
 from . import feeds
 from .models import SitePage
-from .views import home, indicators, policies, programs, requests, sitepages, visits
+from .views import home, indicators, policies, programs, requests, search, sitepages, visits
 
 
 class DownloadFormatConverter:
@@ -65,6 +65,7 @@ visit_urls = [
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
+    path("search/", search.search, name="search"),
     path("policies/", include((policy_urls, "policies"))),
     path("programs/", include((program_urls, "programs"))),
     path("indicators/", include((indicator_urls, "indicators"))),

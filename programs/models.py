@@ -11,6 +11,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jeonju import search
 from policies.models import Policy, Source, Status, period_constraints, validate_year, year_range_q
 
 
@@ -44,15 +45,14 @@ class Category(models.TextChoices):
 
 
 class ProgramQuerySet(models.QuerySet):
+    search_fields = ("name_ko", "name_en", "description_ko", "description_en")
+
     def search(self, text: str):
-        """Match the name or description in either language."""
-        text = (text or "").strip()
-        if not text:
+        """Every word of `text` in the name or description, in either language (jeonju.search)."""
+        query_words = search.words(text)
+        if not query_words:
             return self
-        q = Q()
-        for field in ("name_ko", "name_en", "description_ko", "description_en"):
-            q |= Q(**{f"{field}__icontains": text})
-        return self.filter(q)
+        return self.filter(search.matches_all(self.search_fields, query_words))
 
     def with_budget_totals(self):
         """Per program, `planned_total` and `executed_total`: the planned and the executed amounts
@@ -186,6 +186,17 @@ class Unit(models.TextChoices):
         return str(cls(unit).label) if unit in cls.values else unit
 
 
+class IndicatorQuerySet(models.QuerySet):
+    search_fields = ("name_ko", "name_en", "definition_ko", "definition_en")
+
+    def search(self, text: str):
+        """Every word of `text` in the name or definition, in either language (jeonju.search)."""
+        query_words = search.words(text)
+        if not query_words:
+            return self
+        return self.filter(search.matches_all(self.search_fields, query_words))
+
+
 class Indicator(models.Model):
     """What a yearly metric measures, e.g. visiting organizations per year."""
 
@@ -196,6 +207,7 @@ class Indicator(models.Model):
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
 
     history = HistoricalRecords()
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator")

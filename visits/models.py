@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jeonju import search
 from policies.models import Source, validate_year, year_range_q
 from programs.models import ImportTagged, Program
 
@@ -49,10 +51,42 @@ class Region(models.TextChoices):
     NATIONWIDE = "nationwide", _("Nationwide / central")
 
 
+def regions_matching(word: search.Word) -> list[str]:
+    """The regions whose name, in Korean or English, the word matches."""
+    names = {}
+    for language in ("ko", "en"):
+        with translation.override(language):
+            for region in Region:
+                names.setdefault(region.value, []).append(str(region.label))
+    return [code for code, texts in names.items() if search.text_matches(texts, word)]
+
+
 class OrganizationQuerySet(models.QuerySet):
+    search_fields = ("name_ko", "name_en", "municipality_ko", "municipality_en")
+
     def named(self, name: str):
         """The organization of that name in either language, case aside."""
         return self.filter(Q(name_ko__iexact=name) | Q(name_en__iexact=name))
+
+    def ids_matching_word(self, word: search.Word):
+        """The ids of the organizations the word matches by name, city or municipality, or
+        region: a union, so that each part is read through its own index."""
+        by_text = self.filter(search.matches_word(self.search_fields, word)).order_by().values_list("pk", flat=True)
+        regions = regions_matching(word)
+        if not regions:
+            return by_text
+        return by_text.union(self.filter(region__in=regions).order_by().values_list("pk", flat=True))
+
+    def ids_matching(self, text: str) -> list[set[int]]:
+        """For each word of `text`, the ids of the organizations it matches: one query a word."""
+        return [set(self.ids_matching_word(word)) for word in search.words(text)]
+
+    def search(self, text: str):
+        """Every word of `text` in the name, the city or municipality, or the region's name."""
+        matched = self.ids_matching(text)
+        if not matched:
+            return self
+        return self.filter(pk__in=set.intersection(*matched))
 
 
 class Organization(models.Model):
@@ -75,6 +109,26 @@ class Organization(models.Model):
 
 
 class VisitQuerySet(models.QuerySet):
+    search_fields = ("purpose_ko", "purpose_en")
+
+    def search(self, text: str, organizations: list[set[int]] | None = None):
+        """Every word of `text` in the visiting organization (as `OrganizationQuerySet.search`)
+        or in the purpose of the visit, in either language. `organizations`: the ids of the
+        organizations each word matches, if the caller has them (`ids_matching`).
+
+        The organizations come first, so that the database reads the visits through two indexes
+        (the organization's, the purpose's) rather than every visit."""
+        query_words = search.words(text)
+        if organizations is None:
+            organizations = Organization.objects.ids_matching(text)
+        queryset = self
+        for word, ids in zip(query_words, organizations, strict=True):
+            condition = search.matches_word(self.search_fields, word)
+            if ids:
+                condition |= Q(organization_id__in=sorted(ids))
+            queryset = queryset.filter(condition)
+        return queryset
+
     def with_related(self):
         return self.select_related("program", "organization", "source")
 
