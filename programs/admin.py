@@ -278,20 +278,6 @@ class BudgetLineAdmin(BudgetAmounts, MetricImportExportMixin, HistoryTranslation
         return line.period_label
 
 
-# The models whose rows a batch of each kind writes, and so what a clerk needs to change and
-# delete to undo it.
-UNDO_PERMISSIONS = {
-    ImportKind.METRICS: ("programs.change_yearlymetric", "programs.delete_yearlymetric"),
-    ImportKind.BUDGET: ("programs.change_budgetline", "programs.delete_budgetline"),
-    ImportKind.VISITS: (
-        "visits.change_visit",
-        "visits.delete_visit",
-        "visits.change_organization",
-        "visits.delete_organization",
-    ),
-}
-
-
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     """Every import, as a record (never edited), with Undo on its page."""
@@ -373,7 +359,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def may_undo(self, request, batch) -> bool:
         if getattr(batch, "undone_by", None) is not None:
             return False
-        return request.user.has_perms(UNDO_PERMISSIONS.get(self.original_kind(batch), ("-",)))
+        return request.user.has_perms(batches.UNDO_PERMISSIONS.get(self.original_kind(batch), ("-",)))
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_undo"

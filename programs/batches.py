@@ -24,8 +24,28 @@ from .models import ImportBatch, ImportKind
 from .signals import batch_undone
 
 # The models an import writes, in the order their rows are created (an organization before the
-# visits that name it); undoing deletes in the reverse order.
-BATCH_MODELS = ("programs.YearlyMetric", "programs.BudgetLine", "visits.Organization", "visits.Visit")
+# visits that name it); undoing deletes in the reverse order. The apps above this one add theirs
+# (register_batch_models), as this app knows nothing of them.
+BATCH_MODELS = ["programs.YearlyMetric", "programs.BudgetLine"]
+# What a clerk needs, by kind of import, to undo one: the right to change and delete its rows.
+UNDO_PERMISSIONS = {
+    ImportKind.METRICS: ("programs.change_yearlymetric", "programs.delete_yearlymetric"),
+    ImportKind.BUDGET: ("programs.change_budgetline", "programs.delete_budgetline"),
+}
+
+
+def register_batch_models(kind: str, labels: Iterable[str]) -> None:
+    """Called by an app above this one (from its AppConfig.ready) for the models its import of
+    `kind` writes, in the order their rows are created."""
+    for label in labels:
+        if label not in BATCH_MODELS:
+            BATCH_MODELS.append(label)
+    app = labels[0].split(".")[0]
+    UNDO_PERMISSIONS[kind] = tuple(
+        f"{app}.{action}_{label.split('.')[1].lower()}" for label in labels for action in ("change", "delete")
+    )
+
+
 # How many conflicting rows a refusal names.
 CONFLICTS_SHOWN = 20
 
