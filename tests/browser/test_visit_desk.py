@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from visits.models import FollowUp, RequestState, VisitRequest
 
@@ -90,7 +90,9 @@ def test_the_whole_path_of_a_visit_request(browser, seeded, page, page_errors, s
 
     page.goto(status_url)
     main = page.inner_text("main")
-    assert t("Accepted") in main and f"{day.isoformat()} 14:00" in main and "팔복예술공장 정문" in main
+    with translation.override(language):  # as the page writes a date and time in its language
+        confirmed = formats.date_format(datetime.datetime.combine(day, datetime.time(14)), "DATETIME_FORMAT")
+    assert t("Accepted") in main and confirmed in main and "팔복예술공장 정문" in main
 
     # The visit takes place (its date moves into the past); the clerk marks it done.
     VisitRequest.objects.filter(pk=request_obj.pk).update(confirmed_start=timezone.now() - datetime.timedelta(days=1))
