@@ -99,6 +99,20 @@ def touched_rows(batch: ImportBatch, limit: int = 50) -> tuple[list[tuple[str, o
     return shown, total
 
 
+def earlier_import_warnings(kind: str, path) -> list[str]:
+    """What an import command says before importing a file imported before (and not undone)."""
+    with open(path, "rb") as stream:
+        return [
+            _("This same file was imported before: import #%(pk)s, %(when)s, by %(user)s.")
+            % {
+                "pk": batch.pk,
+                "when": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M"),
+                "user": batch.user or "-",
+            }
+            for batch in earlier_imports(kind, stream)
+        ]
+
+
 def _models():
     return [apps.get_model(label) for label in BATCH_MODELS]
 

@@ -155,3 +155,15 @@ def test_the_preview_says_when_the_same_file_was_imported_before(program):
     response = clerk.post(admin_url(YearlyMetric, "import"), {"format": "0", "resource": "0", "import_file": file})
     page = html.unescape(response.content.decode())
     assert 'id="import-earlier"' in page and f"#{ImportBatch.objects.get().pk}" in page
+
+
+def test_an_import_command_says_when_the_same_file_was_imported_before(program, tmp_path):
+    import io
+
+    file = tmp_path / "metrics.csv"
+    file.write_bytes(metrics_file("t-batch-village,t-batch-visitors,2019,92"))
+    first, second = io.StringIO(), io.StringIO()
+    call_command("import_metrics", str(file), stdout=first)
+    call_command("import_metrics", str(file), "--dry-run", stdout=second)
+    batch = ImportBatch.objects.get()
+    assert f"#{batch.pk}" not in first.getvalue() and f"#{batch.pk}" in second.getvalue()

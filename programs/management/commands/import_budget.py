@@ -10,7 +10,9 @@ and column, nothing written); an executed amount over its plan is printed as a w
 from pathlib import Path
 
 from jeonju.import_command import CsvImportCommand
+from programs.batches import earlier_import_warnings
 from programs.importing.budget import import_budget
+from programs.models import ImportKind
 
 
 class Command(CsvImportCommand):
@@ -19,6 +21,8 @@ class Command(CsvImportCommand):
     def handle(self, *args, file: Path, dry_run: bool, user: str | None, max_bytes: int | None, **options):
         user_id = self.author_id(user)
         self.check_size(file, max_bytes)
+        for warning in earlier_import_warnings(ImportKind.BUDGET, file):
+            self.stdout.write(self.style.WARNING(f"{file}: {warning}"))
         outcome = self.run_import(import_budget, file, dry_run=dry_run, user_id=user_id)
         if not outcome.ok:
             self.refuse(file, outcome.parsed.problems)

@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 
 from jeonju.import_command import CsvImportCommand
+from programs.batches import earlier_import_warnings
 from programs.importing import import_metrics
+from programs.models import ImportKind
 
 
 class Command(CsvImportCommand):
@@ -23,6 +25,8 @@ class Command(CsvImportCommand):
         self.check_size(file, max_bytes)
 
         started = time.perf_counter()
+        for warning in earlier_import_warnings(ImportKind.METRICS, file):
+            self.stdout.write(self.style.WARNING(f"{file}: {warning}"))
         outcome = self.run_import(import_metrics, file, dry_run=dry_run, user_id=user_id)
         elapsed = time.perf_counter() - started
         parsed = outcome.parsed

@@ -11,6 +11,8 @@ the file creates, are listed so the clerk can check them (a --dry-run first show
 from pathlib import Path
 
 from jeonju.import_command import CsvImportCommand
+from programs.batches import earlier_import_warnings
+from programs.models import ImportKind
 from visits.importing import import_visits
 
 
@@ -20,6 +22,8 @@ class Command(CsvImportCommand):
     def handle(self, *args, file: Path, dry_run: bool, user: str | None, max_bytes: int | None, **options):
         user_id = self.author_id(user)
         self.check_size(file, max_bytes)
+        for warning in earlier_import_warnings(ImportKind.VISITS, file):
+            self.stdout.write(self.style.WARNING(f"{file}: {warning}"))
         outcome = self.run_import(import_visits, file, dry_run=dry_run, user_id=user_id)
         if not outcome.ok:
             self.refuse(file, outcome.parsed.problems)
