@@ -99,8 +99,9 @@ def touched_rows(batch: ImportBatch, limit: int = 50) -> tuple[list[tuple[str, o
     return shown, total
 
 
-def earlier_import_warnings(kind: str, path) -> list[str]:
-    """What an import command says before importing a file imported before (and not undone)."""
+def earlier_import_warnings(kind: str, path, outcome) -> list[str]:
+    """What an import command says of a file imported before (and not undone), once `outcome`
+    (its own import's) has read it well."""
     with open(path, "rb") as stream:
         return [
             _("This same file was imported before: import #%(pk)s, %(when)s, by %(user)s.")
@@ -110,6 +111,7 @@ def earlier_import_warnings(kind: str, path) -> list[str]:
                 "user": batch.user or "-",
             }
             for batch in earlier_imports(kind, stream)
+            if batch.pk != outcome.batch_pk
         ]
 
 

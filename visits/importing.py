@@ -140,6 +140,7 @@ class VisitImport:
     new_organizations: dict[str, NewOrganization] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
     dry_run: bool = True
+    batch_pk: int | None = None  # the import batch that records it, once written
     # The first rows of each kind, for the admin's preview: kind → [(row, what an update changes
     # from: {"people", "purpose", "source_id"}, or None)].
     keep: int = 0

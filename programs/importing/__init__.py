@@ -63,6 +63,7 @@ class ImportOutcome:
     parsed: ParsedFile
     plan: ImportPlan
     dry_run: bool
+    batch_pk: int | None = None  # the import batch that records it, once written
 
     @property
     def ok(self) -> bool:
@@ -102,6 +103,7 @@ def import_metrics(
         parsed.problem(0, "", too_big_message(size, limit))
         return ImportOutcome(parsed, ImportPlan(), dry_run)
     plan = ImportPlan(keep=keep)
+    batch_pk = None
     try:
         with transaction.atomic():
             writer = record = None
@@ -122,15 +124,16 @@ def import_metrics(
                 metrics_imported.send(YearlyMetric, program_ids=plan.program_ids)
             if record:
                 finish_batch(record, plan.counts)
+                batch_pk = record.pk
     except _Refused:
-        plan = ImportPlan()
+        plan, batch_pk = ImportPlan(), None
     except OperationalError as exc:
         if not is_lock_conflict(exc):
             raise
         parsed.problems[:] = [Problem(0, "", another_import_message())]
         parsed.bad_lines.clear()
-        plan = ImportPlan()
-    return ImportOutcome(parsed, plan, dry_run)
+        plan, batch_pk = ImportPlan(), None
+    return ImportOutcome(parsed, plan, dry_run, batch_pk)
 
 
 # Any fixed bigint, the same in every process: imports take it in turn (pg_advisory_xact_lock).

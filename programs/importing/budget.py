@@ -173,6 +173,7 @@ class BudgetImport:
     warnings: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
     dry_run: bool = True
+    batch_pk: int | None = None  # the import batch that records it, once written
     keep: int = 0
     preview: dict[str, list[tuple[BudgetRow, BudgetLine | None]]] = field(
         default_factory=lambda: {"created": [], "updated": [], "unchanged": []}

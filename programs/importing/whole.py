@@ -116,10 +116,12 @@ def import_whole_file(
             write(outcome, dry_run, user_id, reason, batch)
             if batch:
                 finish_batch(batch, outcome.counts)
+                outcome.batch_pk = batch.pk
     except RollBack:
-        pass
+        outcome.batch_pk = None
     except OperationalError as exc:
         if not is_lock_conflict(exc):
             raise
         outcome.parsed.problems[:] = [Problem(0, "", another_import_message())]
+        outcome.batch_pk = None
     return outcome

@@ -21,11 +21,11 @@ class Command(CsvImportCommand):
     def handle(self, *args, file: Path, dry_run: bool, user: str | None, max_bytes: int | None, **options):
         user_id = self.author_id(user)
         self.check_size(file, max_bytes)
-        for warning in earlier_import_warnings(ImportKind.BUDGET, file):
-            self.stdout.write(self.style.WARNING(f"{file}: {warning}"))
         outcome = self.run_import(import_budget, file, dry_run=dry_run, user_id=user_id)
         if not outcome.ok:
             self.refuse(file, outcome.parsed.problems)
+        for warning in earlier_import_warnings(ImportKind.BUDGET, file, outcome):
+            self.stdout.write(self.style.WARNING(f"{file}: {warning}"))
         for warning in outcome.warnings:
             self.stdout.write(self.style.WARNING(f"{file}: {warning}"))
         counts = outcome.counts

@@ -25,13 +25,13 @@ class Command(CsvImportCommand):
         self.check_size(file, max_bytes)
 
         started = time.perf_counter()
-        for warning in earlier_import_warnings(ImportKind.METRICS, file):
-            self.stdout.write(self.style.WARNING(f"{file}: {warning}"))
         outcome = self.run_import(import_metrics, file, dry_run=dry_run, user_id=user_id)
         elapsed = time.perf_counter() - started
         parsed = outcome.parsed
         if not outcome.ok:
             self.refuse(file, parsed.problems)
+        for warning in earlier_import_warnings(ImportKind.METRICS, file, outcome):
+            self.stdout.write(self.style.WARNING(f"{file}: {warning}"))
 
         counts = outcome.counts
         rows = parsed.row_count
