@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import PROTECT, Max
+from django.db.models import PROTECT, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -218,12 +218,19 @@ def undo(batch: ImportBatch, *, user_id: int | None) -> ImportBatch:
 
 
 def _previous_records(model, records) -> dict[int, object]:
-    """For each history row, the one before it of the same object: its state before the batch."""
+    """For each history row, the one before it of the same object: its state before the batch
+    (two queries, whatever the number of rows)."""
     history = model.history.model
+    before = history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+    previous = dict(
+        history.objects.filter(history_id__in=[record.history_id for record in records])
+        .annotate(previous=Subquery(before.order_by("-history_id").values("history_id")[:1]))
+        .values_list("history_id", "previous")
+    )
+    rows = history.objects.in_bulk([pk for pk in previous.values() if pk is not None])
     found = {}
     for record in records:
-        before = history.objects.filter(id=record.id, history_id__lt=record.history_id).order_by("-history_id")
-        found[record.history_id] = before.first()
+        found[record.history_id] = rows.get(previous.get(record.history_id))
         if found[record.history_id] is None:  # pragma: no cover - an update always has a row before it
             raise UndoRefused(_("The history of %(row)s is incomplete.") % {"row": record})
     return found

@@ -271,13 +271,11 @@ class BudgetLineResource(ImporterResource):
 BUDGET_PREVIEW_HEADERS = ("program", "period", "funding_source", "planned", "executed", "source")
 
 
-def budget_result(outcome: BudgetImport) -> MetricImportResult:
-    result = MetricImportResult(outcome)
-    result.warnings = outcome.warnings
-    if not outcome.ok:
-        return refused_result(result, outcome.parsed)
-    result.diff_headers = list(BUDGET_PREVIEW_HEADERS)
-    names = outcome.parsed.lookups.program_names
+def preview_groups(result: MetricImportResult, outcome, headers, cells) -> MetricImportResult:
+    """Fill a Result's preview from a visit or budget import's outcome: the counts, and the rows
+    it kept of each kind, `cells(row, old, change)` giving each row's cells (`change(before,
+    after)` writes "old → new" in a row to update)."""
+    result.diff_headers = list(headers)
     result.total_rows = outcome.parsed.row_count
     for kind, import_type in (
         ("created", RowResult.IMPORT_TYPE_NEW),
@@ -288,31 +286,33 @@ def budget_result(outcome: BudgetImport) -> MetricImportResult:
         items = outcome.preview[kind]
         if not items:
             continue
-        rows = []
-        for row, old in items:
+        updating = import_type == RowResult.IMPORT_TYPE_UPDATE
 
-            def change(before, after, old=old, import_type=import_type):
-                before, after = before if before is not None else "", after if after is not None else ""
-                return (
-                    f"{before} → {after}" if import_type == RowResult.IMPORT_TYPE_UPDATE and before != after else after
-                )
+        def change(before, after, updating=updating):
+            return preview_change(before, after, updating)
 
-            period = BudgetLine(start_year=row.start_year, end_year=row.end_year).period_label
-            rows.append(
-                {
-                    "import_type": import_type,
-                    "line": row.line,
-                    "cells": [
-                        names[row.program_id],
-                        period,
-                        row.funding_source,
-                        change(old.planned_amount if old else None, row.planned),
-                        change(old.executed_amount if old else None, row.executed),
-                        change(old.source_id if old else None, row.source_id),
-                    ],
-                }
-            )
+        rows = [{"import_type": import_type, "line": row.line, "cells": cells(row, old, change)} for row, old in items]
         result.preview += rows
         group = {"import_type": import_type, "rows": rows, "shown": len(rows), "total": outcome.counts[kind]}
         result.preview_groups.append(group)
     return result
+
+
+def budget_result(outcome: BudgetImport) -> MetricImportResult:
+    result = MetricImportResult(outcome)
+    result.warnings = outcome.warnings
+    if not outcome.ok:
+        return refused_result(result, outcome.parsed)
+    names = outcome.parsed.lookups.program_names
+
+    def cells(row, old, change):
+        return [
+            names[row.program_id],
+            BudgetLine(start_year=row.start_year, end_year=row.end_year).period_label,
+            row.funding_source,
+            change(old.planned_amount if old else None, row.planned),
+            change(old.executed_amount if old else None, row.executed),
+            change(old.source_id if old else None, row.source_id),
+        ]
+
+    return preview_groups(result, outcome, BUDGET_PREVIEW_HEADERS, cells)

@@ -3,11 +3,10 @@ visits.importing (the same reader and checks as `manage.py import_visits`), whos
 turned into django-import-export's Result for the preview and confirm pages."""
 
 from import_export import fields
-from import_export.results import RowResult
 
 from programs.importing import source_label
 from programs.models import ImportKind
-from programs.resources import ImporterResource, MetricImportResult, preview_change, refused_result
+from programs.resources import ImporterResource, MetricImportResult, preview_groups, refused_result
 
 from .importing import VisitImport, import_visits
 from .models import Visit
@@ -57,39 +56,17 @@ def visit_result(outcome: VisitImport) -> MetricImportResult:
     result.new_organizations = list(outcome.new_organizations.values())
     if not outcome.ok:
         return refused_result(result, outcome.parsed)
-    result.diff_headers = list(PREVIEW_HEADERS)
-    lookups = outcome.parsed.lookups
-    result.total_rows = outcome.parsed.row_count
-    for kind, import_type in (
-        ("created", RowResult.IMPORT_TYPE_NEW),
-        ("updated", RowResult.IMPORT_TYPE_UPDATE),
-        ("unchanged", RowResult.IMPORT_TYPE_SKIP),
-    ):
-        result.totals[import_type] = outcome.counts[kind]
-        items = outcome.preview[kind]
-        if not items:
-            continue
-        rows = [_preview_row(import_type, row, old, outcome, lookups) for row, old in items]
-        result.preview += rows
-        group = {"import_type": import_type, "rows": rows, "shown": len(rows), "total": outcome.counts[kind]}
-        result.preview_groups.append(group)
-    return result
+    names = outcome.parsed.lookups.program_names
 
-
-def _preview_row(import_type, row, old, outcome, lookups):
-    def change(before, after):
-        return preview_change(before, after, import_type == RowResult.IMPORT_TYPE_UPDATE)
-
-    return {
-        "import_type": import_type,
-        "line": row.line,
-        "cells": [
-            lookups.program_names[row.program_id],
+    def cells(row, old, change):
+        return [
+            names[row.program_id],
             outcome.organization_name(row),
             row.year,
             row.visited_on or "",
             change(old["people"] if old else None, row.people),
             change(old["purpose"] if old else None, row.purpose),
             change(old["source_id"] if old else None, row.source_id),
-        ],
-    }
+        ]
+
+    return preview_groups(result, outcome, PREVIEW_HEADERS, cells)
