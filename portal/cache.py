@@ -1,11 +1,12 @@
 """The public pages' cache, out of date the moment staff change data.
 
-`@cache_public_page` caches a view's pages with Django's own machinery (`get_cache_key` and
-`learn_cache_key`: keys from the absolute URI, so scheme, host, script prefix, path and query; the
-Vary headers; the language), under a key prefix holding the data *generation*: a number in the
-shared cache that every save, delete or many-to-many change in the policies, programs and visits
-apps bumps, and so does a change of the site's own texts (portal.SiteContact, portal.SitePage),
-so pages cached before a change are never looked up again. Writes that bypass model signals
+`@cache_public_page` marks a view's pages for the cache, and `PublicPageCacheMiddleware` serves
+and stores them with Django's own machinery (`get_cache_key` and `learn_cache_key`: keys from the
+absolute URI, so scheme, host, script prefix, path and query; the Vary headers; the language),
+under a key prefix holding the data *generation*: a number in the shared cache that every save,
+delete or many-to-many change in the policies, programs and visits apps bumps, and so does a
+change of the site's own texts (portal.SiteContact, portal.SitePage), so pages cached before a
+change are never looked up again. Writes that bypass model signals
 (bulk_create, QuerySet.update, COPY) call `bump_generation()` themselves.
 
 Unlike `cache_page`, it tells no browser or proxy to keep a page (no Expires, no max-age: a change
@@ -124,17 +125,20 @@ def _cacheable(request, response) -> bool:
     )
 
 
-def _keep_params(request, params: frozenset[str]) -> None:
+def _keep_params(request, params: frozenset[str]) -> bool:
     """Drop the query parameters the page does not read, and put the rest in one order, so that
-    what the view sees, and so the page and its key, is the same for every spelling of a query."""
+    what the view sees, and so the page and its key, is the same for every spelling of a query.
+    Says whether the query string changed."""
     kept = sorted(
         ((key, value) for key, values in request.GET.lists() if key in params for value in values),
         key=lambda item: item[0],
     )
     query = urlencode(kept)
-    if query != request.META.get("QUERY_STRING", ""):
-        request.META["QUERY_STRING"] = query
-        request.GET = QueryDict(query)
+    if query == request.META.get("QUERY_STRING", ""):
+        return False
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query)
+    return True
 
 
 def _may_store(request) -> bool:
@@ -149,33 +153,76 @@ def _may_store(request) -> bool:
     return cache.incr(key) <= limit
 
 
-def _cache_view(view: Callable, params: frozenset[str]) -> Callable:
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        _keep_params(request, params)
-        timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
-        if not timeout or _bypass(request):
-            return view(request, *args, **kwargs)
+def _cached(request, prefix: str):
+    """The page cached for this request's address, language and Vary headers, or None."""
+    key = get_cache_key(request, prefix, cache=cache)
+    response = cache.get(key) if key else None
+    if response is not None:
+        response["X-Cache"] = "hit"
+    return response
+
+
+class PublicPageCacheMiddleware:
+    """Serves the public pages from the cache, and stores the pages `@cache_public_page` rendered.
+
+    It sits right after LocaleMiddleware (the language is part of the key), so a page in the cache
+    is answered before URL resolution and the CSRF, authentication, messages, history and axes
+    middleware, none of which an anonymous GET of a cached page needs. It stores a page once those
+    middleware have added their headers (Content-Length, X-Frame-Options), so a hit carries them.
+    The middleware outside it (security, CSP, permissions policy, session, locale) run on every
+    answer, as for any response.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PUBLIC_PAGE_CACHE_SECONDS or _bypass(request):
+            return self.get_response(request)
         try:
             prefix = f"portal.{generation()}"
-            key = get_cache_key(request, prefix, cache=cache)
-            response = cache.get(key) if key else None
+            response = _cached(request, prefix)
         except Exception:
             logger.warning("Cache unavailable; rendering %s", request.path, exc_info=True)
-            return view(request, *args, **kwargs)
+            return self.get_response(request)
         if response is not None:
-            response["X-Cache"] = "hit"
             return response
-        response = view(request, *args, **kwargs)
-        if callable(getattr(response, "render", None)):
-            response = response.render()
+        # The generation read before the page is built: data changed while it renders makes a
+        # newer generation, so the page can only be stored as out of date, never as current.
+        request.public_page_cache_prefix = prefix
+        response = self.get_response(request)
+        if not getattr(request, "public_page_rendered", False):
+            return response  # not a public page, or a hit for another spelling of the address
         if _cacheable(request, response):
+            timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
             try:
                 if _may_store(request):
                     cache.set(learn_cache_key(request, response, timeout, prefix, cache=cache), response, timeout)
             except Exception:
                 logger.warning("Cache unavailable; %s not stored", request.path, exc_info=True)
         response["X-Cache"] = "miss"
+        return response
+
+
+def _cache_view(view: Callable, params: frozenset[str]) -> Callable:
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        respelled = _keep_params(request, params)
+        # Set by PublicPageCacheMiddleware when it looked the address up as typed and found
+        # nothing; another spelling of the same page may still be in the cache.
+        prefix = getattr(request, "public_page_cache_prefix", None)
+        if prefix and respelled:
+            try:
+                response = _cached(request, prefix)
+            except Exception:
+                logger.warning("Cache unavailable; rendering %s", request.path, exc_info=True)
+                response = None
+            if response is not None:
+                return response
+        response = view(request, *args, **kwargs)
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+        request.public_page_rendered = True
         return response
 
     return wrapped
@@ -190,7 +237,7 @@ def _params_read_by(view) -> frozenset[str]:
 
 def cache_public_page(view=None, *, params: tuple[str, ...] | None = None):
     """Cache a public view's pages per Django's cache key (absolute URI, Vary headers, language)
-    and data generation.
+    and data generation; PublicPageCacheMiddleware stores and serves them.
 
     `params` names the query parameters the view reads; by default a FilterView's filters and
     `page`, `page` for a paginated view, none otherwise. Works on a function view and on a

@@ -44,6 +44,24 @@ def test_second_request_is_served_from_the_cache_without_queries(caching, client
     assert "unsafe-inline" not in second["Content-Security-Policy"]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/en/programs/palbok-art-factory/", "/visits/download.csv"])
+def test_a_hit_is_answered_before_url_resolution_with_the_pages_own_headers(caching, client, path, monkeypatch):
+    first = client.get(path)
+    assert first["X-Cache"] == "miss"
+
+    def unresolvable(*args, **kwargs):
+        raise AssertionError("a cached page was resolved")
+
+    monkeypatch.setattr("django.core.handlers.base.BaseHandler.resolve_request", unresolvable)
+    second = client.get(path)
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    # What the middleware inside the cache's added when the page was built comes with the hit.
+    assert {**second.headers, "X-Cache": "miss"} == dict(first.headers)
+    assert {"Content-Length", "X-Frame-Options", "Content-Security-Policy"} <= set(second.headers)
+
+
 @pytest.fixture
 def fragments():
     """Page caching off, fragment caching on: every request runs its view and its template."""
@@ -152,6 +170,11 @@ def test_staff_pages_are_neither_cached_nor_served_from_the_cache(caching, clien
     assert "비공개 초안" in staff.get("/programs/palbok-art-factory/").content.decode()
 
 
+def served(view):
+    """The view as the site serves it: behind the page cache's middleware."""
+    return page_cache.PublicPageCacheMiddleware(view)
+
+
 def test_pages_with_a_cookie_or_a_csrf_token_are_not_cached(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 300
     cache.clear()
@@ -171,8 +194,8 @@ def test_pages_with_a_cookie_or_a_csrf_token_are_not_cached(settings):
 
     factory = RequestFactory()
     for _ in range(2):
-        with_cookie(factory.get("/cookie/"))
-        with_csrf(factory.get("/csrf/"))
+        assert served(with_cookie)(factory.get("/cookie/"))["X-Cache"] == "miss"
+        assert served(with_csrf)(factory.get("/csrf/"))["X-Cache"] == "miss"
     assert calls == ["cookie", "csrf", "cookie", "csrf"]
     cache.clear()
 
@@ -189,9 +212,13 @@ def test_posts_and_long_query_strings_bypass_the_cache(settings):
 
     factory = RequestFactory()
     for _ in range(2):
-        view(factory.post("/form/"))
-        view(factory.get("/list/", {"q": "x" * 600}))
+        served(view)(factory.post("/form/"))
+        served(view)(factory.get("/list/", {"q": "x" * 600}))
     assert len(calls) == 4
+    # A short query is stored once and served after.
+    for _ in range(2):
+        served(view)(factory.get("/list/", {"q": "x"}))
+    assert len(calls) == 5
     cache.clear()
 
 
@@ -248,7 +275,7 @@ def test_errors_streaming_private_and_cookie_varying_responses_are_not_cached(se
     factory = RequestFactory()
     for _ in range(2):
         for path, view in views.items():
-            assert view(factory.get(path))["X-Cache"] == "miss"
+            assert served(view)(factory.get(path))["X-Cache"] == "miss"
     assert sorted(calls) == sorted([*views] * 2)
     cache.clear()
 

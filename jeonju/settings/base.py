@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "jeonju.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A cached public page is answered here, in its language, before everything below.
+    "portal.cache.PublicPageCacheMiddleware",
     # the admin (no language prefix) in the language its user chose in the admin's switch
     "jeonju.middleware.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
