@@ -16,9 +16,6 @@ Everything else is escaped.
 # The texts keep a paragraph to a line, as staff see and edit them in the admin.
 # ruff: noqa: E501
 
-from django.utils.html import format_html, format_html_join, urlize
-from django.utils.safestring import SafeString, mark_safe
-
 CONTACT = {
     "owner": {"ko": "전주시", "en": "Jeonju City"},
     "department": {"ko": "전주시청", "en": "Jeonju City Hall"},
@@ -193,30 +190,23 @@ def create_missing(apps) -> int:
     return created
 
 
-def _inline(text: str) -> SafeString:
-    return mark_safe(urlize(text, autoescape=True))  # urlize escapes all but the links it makes
-
-
-def _list(items: list[str]) -> SafeString:
-    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((_inline(item),) for item in items)))
-
-
-def render_body(text: str) -> SafeString:
-    """A page's plain text as HTML, line by line: `## ` a heading (h2), `- ` a list item,
-    any other line a paragraph; empty lines only space the text out."""
-    parts, items = [], []
+def body_blocks(text: str) -> list[tuple[str, str | list[str]]]:
+    """A page's plain text as blocks for its template, line by line: `## ` a heading ("h2", its
+    text), a run of `- ` lines a list ("ul", the items), any other line a paragraph ("p", its
+    text); empty lines only space the text out. The template escapes every text and links URLs."""
+    blocks, items = [], []
     for line in text.splitlines():
         line = line.strip()
         if line.startswith("- "):
             items.append(line[2:].strip())
             continue
         if items:
-            parts.append(_list(items))
+            blocks.append(("ul", items))
             items = []
         if line.startswith("## "):
-            parts.append(format_html("<h2>{}</h2>", line[3:].strip()))
+            blocks.append(("h2", line[3:].strip()))
         elif line:
-            parts.append(format_html("<p>{}</p>", _inline(line)))
+            blocks.append(("p", line))
     if items:
-        parts.append(_list(items))
-    return mark_safe("\n".join(parts))
+        blocks.append(("ul", items))
+    return blocks

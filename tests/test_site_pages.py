@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from portal import sitetexts
 from portal.models import SiteContact, SitePage
-from portal.sitetexts import render_body
+from portal.sitetexts import body_blocks
 from tests.staff import admin_url, change, form_data, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -228,12 +228,20 @@ def test_load_seed_puts_back_missing_texts_and_keeps_staff_edits():
     assert "Site texts" not in out.getvalue()
 
 
-def test_page_text_becomes_headings_lists_paragraphs_and_links_and_never_markup():
-    html = render_body(
-        "Intro <b>bold</b>\n\n## Heading & more\n- one\n- two https://www.kogl.or.kr/\nAfter\n<script>x</script>"
-    )
+def test_page_text_becomes_headings_lists_paragraphs_and_links_and_never_markup(client):
+    text = "Intro <b>bold</b>\n\n## Heading & more\n- one\n- two https://www.kogl.or.kr/\nAfter\n<script>x</script>"
+    assert body_blocks(text) == [
+        ("p", "Intro <b>bold</b>"),
+        ("h2", "Heading & more"),
+        ("ul", ["one", "two https://www.kogl.or.kr/"]),
+        ("p", "After"),
+        ("p", "<script>x</script>"),
+    ]
+    SitePage.objects.filter(slug="copyright").update(body_ko=text)  # no signal: the cache is off here
+    prose = re.search(r'<div class="prose"[^>]*>(.*?)</div>', client.get("/copyright/").content.decode(), re.S)
+    html = re.sub(r"\s*\n\s*", "", prose.group(1))
     assert html == (
-        "<p>Intro &lt;b&gt;bold&lt;/b&gt;</p>\n<h2>Heading &amp; more</h2>\n"
-        '<ul><li>one</li><li>two <a href="https://www.kogl.or.kr/">https://www.kogl.or.kr/</a></li></ul>\n'
-        "<p>After</p>\n<p>&lt;script&gt;x&lt;/script&gt;</p>"
+        "<p>Intro &lt;b&gt;bold&lt;/b&gt;</p><h2>Heading &amp; more</h2>"
+        '<ul><li>one</li><li>two <a href="https://www.kogl.or.kr/" rel="nofollow">https://www.kogl.or.kr/</a></li></ul>'
+        "<p>After</p><p>&lt;script&gt;x&lt;/script&gt;</p>"
     )

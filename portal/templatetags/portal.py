@@ -6,7 +6,6 @@ from django.utils.translation import get_language
 
 from portal.attainment import day_words, sentence
 from portal.charts import about, format_krw, format_number, with_unit
-from portal.sitetexts import render_body
 from programs.models import Unit
 
 register = template.Library()
@@ -82,12 +81,6 @@ def _about(text: str, approximate: bool) -> str:
 def day(value) -> str:
     """A date in words of the page's language: "2019-10-21" in Korean, "21 October 2019" in English."""
     return day_words(value) if value else ""
-
-
-@register.filter
-def page_body(text: str):
-    """A site page's plain text as HTML (headings, lists, paragraphs, links; portal.sitetexts)."""
-    return render_body(text or "")
 
 
 @register.filter

@@ -6,6 +6,7 @@ from django.views.generic import DetailView
 
 from portal.cache import cache_public_page
 from portal.models import SitePage
+from portal.sitetexts import body_blocks
 
 
 @cache_public_page
@@ -17,3 +18,6 @@ class SitePageView(DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(SitePage, slug=self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(blocks=body_blocks(self.object.body), **kwargs)
