@@ -125,13 +125,13 @@ def _cacheable(request, response) -> bool:
     )
 
 
-def _keep_params(request, params: frozenset[str]) -> bool:
-    """Drop the query parameters the page does not read, and put the rest in one order, so that
-    what the view sees, and so the page and its key, is the same for every spelling of a query.
-    Says whether the query string changed."""
+def _keep_params(request, params: frozenset[str] | None = None) -> bool:
+    """Drop the query parameters the page does not read (all are kept with `params` None), and put
+    the rest in one order, so that what the view sees, and so the page and its key, is the same for
+    every spelling of a query. Says whether the query string changed."""
     kept = sorted(
-        ((key, value) for key, values in request.GET.lists() if key in params for value in values),
-        key=lambda item: item[0],
+        ((key, value) for key, values in request.GET.lists() if params is None or key in params for value in values),
+        key=lambda item: item[0],  # by name only: a parameter's values keep their order
     )
     query = urlencode(kept)
     if query == request.META.get("QUERY_STRING", ""):
@@ -179,6 +179,9 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not settings.PUBLIC_PAGE_CACHE_SECONDS or _bypass(request):
             return self.get_response(request)
+        # In one order, so that a filter form's fields, submitted in the form's order, find the
+        # page stored under its key. The view reads the same parameters in any order.
+        _keep_params(request)
         try:
             prefix = f"portal.{generation()}"
             response = _cached(request, prefix)

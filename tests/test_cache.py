@@ -62,6 +62,20 @@ def test_a_hit_is_answered_before_url_resolution_with_the_pages_own_headers(cach
     assert {"Content-Length", "X-Frame-Options", "Content-Security-Policy"} <= set(second.headers)
 
 
+@pytest.mark.django_db
+def test_a_filtered_page_is_answered_before_url_resolution_in_any_order_of_its_filters(caching, client, monkeypatch):
+    first = client.get("/programs/?visits=yes&category=facility&sort=visits")  # the form's order
+    assert first["X-Cache"] == "miss"
+    monkeypatch.setattr(
+        "django.core.handlers.base.BaseHandler.resolve_request",
+        lambda *args: pytest.fail("a cached page was resolved"),
+    )
+    for query in ("visits=yes&category=facility&sort=visits", "sort=visits&category=facility&visits=yes"):
+        second = client.get(f"/programs/?{query}")
+        assert second["X-Cache"] == "hit"
+        assert second.content == first.content
+
+
 @pytest.fixture
 def fragments():
     """Page caching off, fragment caching on: every request runs its view and its template."""
