@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import QueryDict
@@ -185,6 +186,8 @@ class PublicPageCacheMiddleware:
         try:
             prefix = f"portal.{generation()}"
             response = _cached(request, prefix)
+        except DisallowedHost:
+            return self.get_response(request)  # CommonMiddleware answers it with a 400
         except Exception:
             logger.warning("Cache unavailable; rendering %s", request.path, exc_info=True)
             return self.get_response(request)

@@ -80,6 +80,13 @@ def test_scheme_and_host_make_entries_of_their_own_and_other_headers_do_not(cach
     assert page_entries() == entries
 
 
+def test_a_host_not_allowed_is_refused_before_the_cache_and_logs_no_cache_failure(caching, client, caplog):
+    with caplog.at_level("WARNING", logger="portal.cache"):
+        assert client.get("/programs/", HTTP_HOST="evil.example").status_code == 400
+    assert not [record for record in caplog.records if record.name == "portal.cache"]
+    assert client.get("/programs/")["X-Cache"] == "miss"
+
+
 def test_unknown_query_parameters_neither_change_the_page_nor_fill_the_cache(caching, client):
     first = client.get("/programs/?category=facility")
     entries = page_entries()
