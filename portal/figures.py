@@ -9,9 +9,11 @@ and for every program at once after the writes that send no model signals: the m
 (through its own signal, `programs.signals.metrics_imported`), `generate_demo_data`, `load_seed`.
 `python manage.py refresh_program_figures` recomputes them all.
 The indicator list's counts (programs, values, first and last year of each indicator) would
-likewise aggregate every yearly metric on each request, and the unfiltered visit list's totals and
-charts every visit (three quarters of its SQL at --scale 100): they are kept the same way, in
-`IndicatorFigures` and in `VisitFigures` (one row per year and region of origin).
+likewise aggregate every yearly metric on each request, the home and indicator pages' sums over
+the programs reporting every year read every value of the indicator, the unfiltered visit list's
+totals and charts every visit (three quarters of its SQL at --scale 100), and the home page's
+sources every visit and count: they are kept the same way, in `IndicatorFigures`, in
+`VisitFigures` (one row per year and region of origin) and in `SourceFigures`.
 
 Concurrent writers of one program are serialized here: a recomputation first locks the figures
 rows it will write (creating missing ones), in program order, then reads the data. A second
@@ -30,14 +32,21 @@ from django.db import connections, router, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from policies.models import Source
 from portal.cache import bump_generation
-from programs.models import BudgetLine, Indicator, Program, YearlyMetric
+from programs.models import BudgetLine, Indicator, MetricKind, Program, YearlyMetric
 from programs.signals import batch_undone, budget_lines_imported, metrics_imported
 from visits.models import FollowUp, Organization, Region, Visit, VisitRequest
 from visits.signals import visits_imported
 
-from .models import IndicatorFigures, ProgramFigures, VisitFigures
-from .selectors import LISTED_FIGURES, counted_visitors, with_visit_counts
+from .models import IndicatorFigures, ProgramFigures, SourceFigures, VisitFigures
+from .selectors import (
+    LISTED_FIGURES,
+    counted_visitors,
+    reporting_to_keep,
+    visiting_organization_counts,
+    with_visit_counts,
+)
 
 FIGURE_FIELDS = ("visit_count", *LISTED_FIGURES, "adopted_count")
 
@@ -59,7 +68,33 @@ def refresh_all_figures() -> int:
     restored backup); returns how many programs."""
     count = refresh_program_figures()
     refresh_visit_figures()
+    refresh_source_figures()
     return count
+
+
+def refresh_source_figures(source_ids: Iterable[int] | None = None) -> int:
+    """Recompute how many visits, counts of visiting organizations and budget lines cite the
+    given sources (all when None); returns how many sources."""
+    sources = Source.objects.all() if source_ids is None else Source.objects.filter(pk__in=set(source_ids))
+    with transaction.atomic(savepoint=False):
+        _lock_figures(SourceFigures, "source", sources)
+        citing = {
+            "visit_count": Visit.objects.all(),
+            "counted_values": visiting_organization_counts().filter(kind=MetricKind.ACTUAL),
+            "budget_line_count": BudgetLine.objects.all(),
+        }
+        counts = {
+            field: dict(rows.filter(source__in=sources).order_by().values_list("source").annotate(n=Count("*")))
+            for field, rows in citing.items()
+        }
+        figures = [
+            SourceFigures(source_id=pk, **{field: counts[field].get(pk, 0) for field in citing})
+            for pk in sources.values_list("pk", flat=True)
+        ]
+        SourceFigures.objects.bulk_create(
+            figures, batch_size=1000, update_conflicts=True, unique_fields=["source"], update_fields=list(citing)
+        )
+        return len(figures)
 
 
 def _refresh_programs(program_ids: Iterable[int] | None) -> int:
@@ -83,9 +118,15 @@ def refresh_indicator_figures(indicator_ids: Iterable[int] | None = None) -> int
             first=Min("metrics__year"),
             last=Max("metrics__year"),
         )
+        reporting = reporting_to_keep(indicators)
         figures = [
             IndicatorFigures(
-                indicator_id=pk, program_count=programs, value_count=values, first_year=first, last_year=last
+                indicator_id=pk,
+                program_count=programs,
+                value_count=values,
+                first_year=first,
+                last_year=last,
+                reporting=reporting[pk],
             )
             for pk, programs, values, first, last in rows.values_list("pk", "n_programs", "n_values", "first", "last")
         ]
@@ -94,7 +135,7 @@ def refresh_indicator_figures(indicator_ids: Iterable[int] | None = None) -> int
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["indicator"],
-            update_fields=["program_count", "value_count", "first_year", "last_year"],
+            update_fields=["program_count", "value_count", "first_year", "last_year", "reporting"],
         )
         return len(figures)
 
@@ -193,7 +234,9 @@ def _remember_program(sender, instance, raw=False, **kwargs):
     # A row moved to another program (a metric to another indicator) changes the figures of both.
     if not raw and not instance._state.adding:
         previous = sender._default_manager.filter(pk=instance.pk)
-        instance._figures_previous_program = previous.values_list("program_id", flat=True).first()
+        instance._figures_previous_program, instance._figures_previous_source = previous.values_list(
+            "program_id", "source_id"
+        ).first() or (None, None)
         if sender is YearlyMetric:
             instance._figures_previous_indicator = previous.values_list("indicator_id", flat=True).first()
         if sender is Visit:
@@ -202,6 +245,7 @@ def _remember_program(sender, instance, raw=False, **kwargs):
 
 def _row_changed(sender, instance, **kwargs):
     _refresh_programs({instance.program_id, getattr(instance, "_figures_previous_program", None)} - {None})
+    refresh_source_figures({instance.source_id, getattr(instance, "_figures_previous_source", None)} - {None})
     if sender is YearlyMetric:
         refresh_indicator_figures(
             {instance.indicator_id, getattr(instance, "_figures_previous_indicator", None)} - {None}
@@ -286,8 +330,9 @@ def _program_loaded(sender, instance, raw=False, **kwargs):
 
 def _indicator_changed(sender, instance, **kwargs):
     # The counts are those of the indicator with the visiting-organizations code: any change of
-    # an indicator's code may change every program's count.
+    # an indicator's code may change every program's count, and which sources they cite.
     refresh_program_figures()
+    refresh_source_figures()
 
 
 def _rows_imported(sender, program_ids, **kwargs):
@@ -295,6 +340,7 @@ def _rows_imported(sender, program_ids, **kwargs):
     # generation as portal.cache bumps it for a save: at once, and again after the commit
     # (another process may cache the old rows under the new generation in between).
     refresh_program_figures(program_ids)
+    refresh_source_figures()
     bump_generation()
     transaction.on_commit(bump_generation)
 
@@ -305,6 +351,7 @@ def _visits_imported(sender, program_ids, years, **kwargs):
     cells = {(year, region) for year in years for region in Region.values}
     # Past a few years, one pass over every visit costs less than a condition per cell.
     refresh_visit_figures(cells if len(years) <= 3 else None)
+    refresh_source_figures()
     bump_generation()
     transaction.on_commit(bump_generation)
 

@@ -1,6 +1,7 @@
 """The public site's own tables: figures derived from the data apps, never entered; and the
 site's own texts (its contact details and its policy pages), which staff keep in the admin."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -62,6 +63,12 @@ class IndicatorFigures(models.Model):
     value_count = models.PositiveIntegerField(_("values"), default=0)
     first_year = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
     last_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+    # portal.selectors.reporting_totals() of the indicator, as ReportingTotal.kept() writes it:
+    # its yearly sums over the programs reporting every year shown. None where its values do not
+    # add up (percentages) or it has no actual value.
+    reporting = models.JSONField(
+        _("sums over the programs reporting"), null=True, blank=True, encoder=DjangoJSONEncoder
+    )
 
     class Meta:
         verbose_name = _("indicator figures")
@@ -88,6 +95,30 @@ class VisitFigures(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.region}"
+
+
+class SourceFigures(models.Model):
+    """How many named visits, actual yearly counts of visiting organizations and budget lines cite
+    a source: derived and kept by portal.figures, so the home page finds the sources of its
+    figures in one row per source rather than in the distinct sources of every visit and count."""
+
+    source = models.OneToOneField(
+        "policies.Source",
+        verbose_name=_("source"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="figures",
+    )
+    visit_count = models.PositiveIntegerField(_("named visits"), default=0)
+    counted_values = models.PositiveIntegerField(_("yearly counts of visiting organizations"), default=0)
+    budget_line_count = models.PositiveIntegerField(_("budget lines"), default=0)
+
+    class Meta:
+        verbose_name = _("source figures")
+        verbose_name_plural = _("source figures")
+
+    def __str__(self):
+        return str(self.source)
 
 
 class SiteContact(models.Model):

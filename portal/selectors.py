@@ -8,7 +8,7 @@ portal.figures keeps these sums as the data changes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict, namedtuple
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -16,8 +16,8 @@ from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
-from portal.models import ProgramFigures
-from programs.models import Indicator, MetricKind, Program, YearlyMetric
+from portal.models import IndicatorFigures
+from programs.models import ADDITIVE_UNITS, Indicator, MetricKind, Program, YearlyMetric
 from visits.models import Visit
 
 # The indicator holding the yearly counts of visiting organizations given by the sources.
@@ -187,17 +187,39 @@ class ReportingTotal:
     def years_left_out(self) -> bool:
         return self.first_year < self.first_shown or self.last_year > self.last_shown
 
+    def kept(self) -> dict:
+        """What IndicatorFigures keeps of it (as JSON): the named programs by id."""
+        return {
+            "years": [asdict(total) for total in self.years],
+            "programs": self.programs,
+            "names": [program.pk for program in self.names],
+            "programs_with_values": self.programs_with_values,
+            "first_year": self.first_year,
+            "last_year": self.last_year,
+        }
 
-def counted_runs() -> Counter[Run]:
-    """How many programs have each run of yearly counts of visiting organizations, from the
-    programs' kept figures: a few rows, however many programs there are."""
-    rows = (
-        ProgramFigures.objects.filter(counted_years__gt=0)
-        .order_by()
-        .values_list("counted_first_year", "counted_last_year", "counted_years")
-        .annotate(n=Count("*"))
-    )
-    return Counter({(first, last, years): n for first, last, years, n in rows})
+    @classmethod
+    def from_kept(cls, kept: dict) -> ReportingTotal:
+        """The sums kept by kept(), with their named programs (one query)."""
+        programs = Program.objects.only("slug", "name_ko", "name_en").in_bulk(kept["names"])
+        years = [
+            YearTotal(
+                **{
+                    **total,
+                    "total": Decimal(total["total"]),
+                    "as_of": date.fromisoformat(total["as_of"]) if total["as_of"] else None,
+                }
+            )
+            for total in kept["years"]
+        ]
+        return cls(
+            years=years,
+            programs=kept["programs"],
+            names=[programs[pk] for pk in kept["names"] if pk in programs],
+            programs_with_values=kept["programs_with_values"],
+            first_year=kept["first_year"],
+            last_year=kept["last_year"],
+        )
 
 
 def value_runs(metrics: QuerySet[YearlyMetric]) -> Counter[Run]:
@@ -245,9 +267,15 @@ def reporting_years(runs: Counter[Run]) -> tuple[int, int] | None:
 NAMED_PROGRAMS = 5
 
 
-def reporting_totals(metrics: QuerySet[YearlyMetric], runs: Counter[Run]) -> ReportingTotal | None:
+def reporting_totals(metrics: QuerySet[YearlyMetric]) -> ReportingTotal | None:
     """The yearly sums of the actual values among `metrics` (one indicator's) over the programs
-    reporting every year of reporting_years(runs), with those programs: two queries."""
+    reporting every year of reporting_years(), with those programs: three queries, each over
+    every value of the indicator, which is why the pages read them from the indicator's kept
+    figures (`kept_reporting_totals`) and portal.figures computes them as the values change.
+
+    `metrics` may be of the migrations' historical models: the programs named are then of the
+    same app registry."""
+    runs = value_runs(metrics)
     years = reporting_years(runs)
     if years is None:
         return None
@@ -281,7 +309,8 @@ def reporting_totals(metrics: QuerySet[YearlyMetric], runs: Counter[Run]) -> Rep
     ]
     # Named largest first: the programs that weigh most in the sums.
     share = in_years.filter(program=OuterRef("pk")).values("program").annotate(s=Sum("value")).values("s")
-    names = Program.objects.filter(pk__in=every_year).annotate(share=Subquery(share)).only("slug", "name_ko", "name_en")
+    programs = metrics.model._meta.get_field("program").related_model
+    names = programs.objects.filter(pk__in=every_year).annotate(share=Subquery(share)).only("pk")
     names = list(names.order_by(F("share").desc(), "slug")[:NAMED_PROGRAMS])
     return ReportingTotal(
         years=totals,
@@ -291,6 +320,29 @@ def reporting_totals(metrics: QuerySet[YearlyMetric], runs: Counter[Run]) -> Rep
         first_year=min(first for first, _last, _years in runs),
         last_year=max(last for _first, last, _years in runs),
     )
+
+
+def reporting_to_keep(indicators: QuerySet[Indicator]) -> dict[int, dict | None]:
+    """What IndicatorFigures keeps of each indicator's reporting_totals(), by indicator id: for
+    the indicators whose values add up, and for the visiting organizations' counts, whatever
+    their unit says (the home page sums them). `indicators` may be of historical models."""
+    metrics = indicators.model._meta.get_field("metrics").related_model.objects
+    kept = {}
+    for pk, unit, code in indicators.values_list("pk", "unit", "code"):
+        total = None
+        if unit in ADDITIVE_UNITS or code == VISITING_ORGANIZATIONS:
+            total = reporting_totals(metrics.filter(indicator=pk))
+        kept[pk] = total.kept() if total else None
+    return kept
+
+
+def kept_reporting_totals(indicator: Indicator | str) -> ReportingTotal | None:
+    """reporting_totals() of an indicator (or of the indicator with this code), as
+    portal.figures keeps them: two small queries. None where its values do not add up
+    (percentages) or it has no actual value."""
+    which = {"indicator": indicator} if isinstance(indicator, Indicator) else {"indicator__code": indicator}
+    kept = IndicatorFigures.objects.filter(**which).values_list("reporting", flat=True).first()
+    return ReportingTotal.from_kept(kept) if kept else None
 
 
 def most_visited_programs(limit: int = 5) -> list[Program]:

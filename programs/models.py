@@ -186,6 +186,10 @@ class Unit(models.TextChoices):
         return str(cls(unit).label) if unit in cls.values else unit
 
 
+# Units whose values add up across programs (a sum of percentages would mean nothing).
+ADDITIVE_UNITS = frozenset(Unit) - {Unit.PERCENT}
+
+
 class IndicatorQuerySet(models.QuerySet):
     search_fields = ("name_ko", "name_en", "definition_ko", "definition_en")
 

@@ -19,9 +19,10 @@ from portal.attainment import attainments, with_status
 from portal.cache import cache_public_page
 from portal.columns import INDICATOR_VALUES
 from portal.downloads import large_download_response
-from portal.selectors import reporting_totals, value_runs
+from portal.selectors import kept_reporting_totals
 from portal.views.home import programs_chart, reporting_total_chart
 from programs.models import (
+    ADDITIVE_UNITS,
     Indicator,
     MetricKind,
     Program,
@@ -29,7 +30,7 @@ from programs.models import (
     YearlyMetric,
 )
 
-from .programs import ADDITIVE_UNITS, SourceIndex
+from .programs import SourceIndex
 
 
 @cache_public_page
@@ -132,8 +133,7 @@ class IndicatorDetailView(DetailView):
         total_chart = reporting = None
         if indicator.unit in ADDITIVE_UNITS:
             # Summed over the same programs every year: those reporting every year shown.
-            values = indicator.metrics.all()
-            reporting = reporting_totals(values, value_runs(values))
+            reporting = kept_reporting_totals(indicator)
             total_chart = reporting_total_chart(
                 reporting,
                 title=_("%(indicator)s per year: sum of the programs' values") % {"indicator": indicator.name},

@@ -83,10 +83,6 @@ class ProgramListView(DownloadableFilterView):
             ]
 
 
-# Units whose values add up across programs (a sum of percentages would mean nothing).
-ADDITIVE_UNITS = set(Unit) - {Unit.PERCENT}
-
-
 class SourceIndex:
     """Numbers the sources of a page in order of first use, for footnote references."""
 

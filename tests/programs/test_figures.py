@@ -1,6 +1,8 @@
-"""Each program's figures (ProgramFigures), and the visits' by year and region (VisitFigures), stay
-what a full recomputation gives, whatever writes the data: a save, a delete, a visit moved between
-programs, years or regions, the metric import, the seed, the synthetic data generator."""
+"""Each program's figures (ProgramFigures), each indicator's (IndicatorFigures: its counts and its
+sums over the programs reporting every year), the visits' by year and region (VisitFigures) and
+the sources' (SourceFigures: what cites them), stay what a full recomputation gives, whatever
+writes the data: a save, a delete, a visit moved between programs, years or regions, the metric
+import, the seed, the synthetic data generator."""
 
 import io
 from decimal import Decimal
@@ -10,9 +12,9 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from portal import cache as page_cache
-from portal.figures import FIGURE_FIELDS, refresh_program_figures, refresh_visit_figures
-from portal.models import ProgramFigures, VisitFigures
-from portal.selectors import programs_with_figures
+from portal.figures import FIGURE_FIELDS, refresh_program_figures, refresh_source_figures, refresh_visit_figures
+from portal.models import IndicatorFigures, ProgramFigures, SourceFigures, VisitFigures
+from portal.selectors import kept_reporting_totals, programs_with_figures, reporting_totals
 from programs.models import Indicator
 from tests.factories import (
     BudgetLineFactory,
@@ -30,16 +32,32 @@ def stored() -> dict:
     return {f.program_id: tuple(getattr(f, name) for name in FIGURE_FIELDS) for f in ProgramFigures.objects.all()}
 
 
+def indicator_figures() -> dict:
+    return {
+        f.indicator_id: (f.program_count, f.value_count, f.first_year, f.last_year, f.reporting)
+        for f in IndicatorFigures.objects.all()
+    }
+
+
+def source_figures() -> dict:
+    return {f.source_id: (f.visit_count, f.counted_values, f.budget_line_count) for f in SourceFigures.objects.all()}
+
+
 def visit_cells() -> dict:
     return {(f.year, f.region): (f.visit_count, f.people) for f in VisitFigures.objects.all()}
 
 
 def assert_consistent():
-    before, cells = stored(), visit_cells()
+    before, indicators, cells, sources = stored(), indicator_figures(), visit_cells(), source_figures()
     refresh_program_figures()
     refresh_visit_figures()
+    refresh_source_figures()
     assert stored() == before
+    assert indicator_figures() == indicators
     assert visit_cells() == cells
+    assert {pk: counts for pk, counts in source_figures().items() if any(counts)} == {
+        pk: counts for pk, counts in sources.items() if any(counts)
+    }
 
 
 def figures(program) -> tuple:
@@ -120,6 +138,79 @@ def test_the_migration_fills_the_new_figures_as_the_upkeep_computes_them(palbok)
     )
     migration.fill_figures(apps, None)
     assert stored() == expected
+
+
+def test_the_migration_fills_the_sums_over_the_reporting_programs_as_the_upkeep_computes_them(palbok):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("portal.migrations.0007_indicator_figures_reporting")
+    YearlyMetricFactory(program=palbok, indicator=Indicator.objects.get(code="daily-visitors"), year=2030, value=5)
+    expected = indicator_figures()
+    assert expected[Indicator.objects.get(code="visiting-organizations").pk][4]["programs"] >= 3
+    IndicatorFigures.objects.update(reporting=None)
+    migration.fill_reporting(apps, None)
+    assert indicator_figures() == expected
+
+
+def test_the_migration_fills_the_source_figures_as_the_upkeep_computes_them(palbok):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("portal.migrations.0008_source_figures")
+    expected = source_figures()
+    assert sum(counts[0] for counts in expected.values()) == Visit.objects.exclude(source=None).count()
+    SourceFigures.objects.all().delete()
+    migration.fill_figures(apps, None)
+    assert source_figures() == expected
+
+
+def test_the_sources_figures_follow_a_row_moved_to_another_source(palbok):
+    from policies.models import Source
+
+    visit = Visit.objects.exclude(source=None).first()
+    old, new = visit.source, Source.objects.exclude(pk=visit.source_id).first()
+    before = source_figures()
+    visit.source = new
+    visit.save()
+    after = source_figures()
+    assert after[old.pk][0] == before[old.pk][0] - 1 and after[new.pk][0] == before.get(new.pk, (0,))[0] + 1
+    metric = YearlyMetricFactory(
+        program=palbok, indicator=Indicator.objects.get(code="visiting-organizations"), year=2031, value=1, source=new
+    )
+    assert source_figures()[new.pk][1] == after[new.pk][1] + 1
+    metric.delete()
+    BudgetLineFactory(program=palbok, source=old)
+    assert source_figures()[old.pk][2] == after[old.pk][2] + 1
+    assert_consistent()
+
+
+def test_the_kept_sums_over_the_reporting_programs_follow_saves_and_deletes():
+    indicator = Indicator.objects.get(code="visiting-organizations")
+    computed = reporting_totals(indicator.metrics.all())
+    kept = kept_reporting_totals("visiting-organizations")
+    assert kept == computed and kept.names[0].name_ko  # the same sums, and the names to show
+    program = ProgramFactory(name_ko="합계 시험 사업")
+    metrics = [
+        YearlyMetricFactory(program=program, indicator=indicator, year=year, value=5_000)
+        for year in range(kept.first_shown, kept.last_shown + 1)
+    ]
+    grown = kept_reporting_totals(indicator)
+    assert grown.programs == kept.programs + 1 and grown.names[0] == program
+    assert [t.total for t in grown.years] == [t.total + 5_000 for t in kept.years]
+    metrics[0].delete()  # no longer reporting every year: out of the sums, still a program with values
+    gap = kept_reporting_totals(indicator)
+    assert (gap.years, gap.programs, gap.programs_with_values) == (
+        kept.years,
+        kept.programs,
+        kept.programs_with_values + 1,
+    )
+    for metric in metrics[1:]:
+        metric.delete()
+    assert kept_reporting_totals(indicator) == kept
+    assert_consistent()
 
 
 def test_renaming_the_counted_indicator_changes_every_count():

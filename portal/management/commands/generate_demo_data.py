@@ -26,7 +26,7 @@ from django.utils import translation
 from policies.models import Policy, Source, Status
 from portal.cache import bump_generation
 from portal.figures import refresh_all_figures
-from portal.models import ProgramFigures
+from portal.models import ProgramFigures, SourceFigures
 from programs.models import BudgetLine, Category, FundingSource, Indicator, MetricKind, Program, YearlyMetric
 from visits.models import Organization, OrganizationKind, Region, Visit
 
@@ -175,6 +175,7 @@ class Command(BaseCommand):
             ProgramFigures.objects.filter(program__in=program_ids),
             Program.objects.filter(pk__in=program_ids),
             Organization.objects.filter(name__startswith=NAME_PREFIX),
+            SourceFigures.objects.filter(source__in=source_ids),
             Source.objects.filter(pk__in=source_ids),
         ]
         removed = 0
