@@ -8,11 +8,12 @@ portal.figures keeps these sums as the data changes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict, namedtuple
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
@@ -162,10 +163,11 @@ class ReportingTotal:
 
     years: list[YearTotal]
     programs: int  # the programs in every year's sum
-    names: list[Program]  # the largest of them (all of them where few)
+    name_ids: list[int]  # the largest of them (all of them where few), by id
     programs_with_values: int  # every program with an actual value, in the sums or not
     first_year: int  # the first and last year of any actual value, shown or not
     last_year: int
+    names: list[Program] = field(default_factory=list)  # those of name_ids still there (from_kept)
 
     @property
     def first_shown(self) -> int:
@@ -192,7 +194,7 @@ class ReportingTotal:
         return {
             "years": [asdict(total) for total in self.years],
             "programs": self.programs,
-            "names": [program.pk for program in self.names],
+            "names": self.name_ids,
             "programs_with_values": self.programs_with_values,
             "first_year": self.first_year,
             "last_year": self.last_year,
@@ -215,23 +217,12 @@ class ReportingTotal:
         return cls(
             years=years,
             programs=kept["programs"],
+            name_ids=kept["names"],
             names=[programs[pk] for pk in kept["names"] if pk in programs],
             programs_with_values=kept["programs_with_values"],
             first_year=kept["first_year"],
             last_year=kept["last_year"],
         )
-
-
-def value_runs(metrics: QuerySet[YearlyMetric]) -> Counter[Run]:
-    """How many programs have each run of actual values among `metrics` (one row per program)."""
-    rows = (
-        metrics.filter(kind=MetricKind.ACTUAL)
-        .order_by()
-        .values("program")
-        .annotate(first=Min("year"), last=Max("year"), years=Count("*"))
-        .values_list("first", "last", "years")
-    )
-    return Counter(rows)
 
 
 def reporting_years(runs: Counter[Run]) -> tuple[int, int] | None:
@@ -267,56 +258,46 @@ def reporting_years(runs: Counter[Run]) -> tuple[int, int] | None:
 NAMED_PROGRAMS = 5
 
 
-def reporting_totals(metrics: QuerySet[YearlyMetric]) -> ReportingTotal | None:
-    """The yearly sums of the actual values among `metrics` (one indicator's) over the programs
-    reporting every year of reporting_years(), with those programs: three queries, each over
-    every value of the indicator, which is why the pages read them from the indicator's kept
-    figures (`kept_reporting_totals`) and portal.figures computes them as the values change.
+# One actual value as reporting_totals() reads it.
+Value = namedtuple("Value", "program year value as_of partial approximate")
 
-    `metrics` may be of the migrations' historical models: the programs named are then of the
-    same app registry."""
-    runs = value_runs(metrics)
-    years = reporting_years(runs)
-    if years is None:
+
+def reporting_totals(values: Iterable[Value]) -> ReportingTotal | None:
+    """The yearly sums of one indicator's actual `values` over the programs reporting every year
+    of reporting_years(), with those programs; None where there is no value. The pages read them
+    from the indicator's kept figures (`kept_reporting_totals`), which portal.figures computes
+    here as the values change: one pass over the indicator's values."""
+    by_program: dict[int, dict[int, Value]] = defaultdict(dict)
+    for value in values:
+        by_program[value.program][value.year] = value
+    runs = Counter((min(years), max(years), len(years)) for years in by_program.values())
+    span = reporting_years(runs)
+    if span is None:
         return None
-    first, last = years
-    in_years = metrics.filter(kind=MetricKind.ACTUAL, year__gte=first, year__lte=last).order_by()
-    # One value per program, indicator, year and kind (the metric's unique key): a program with
-    # as many values as there are years reports each of them.
-    every_year = in_years.values("program").annotate(n=Count("*")).filter(n=last - first + 1).values("program")
-    rows = (
-        in_years.filter(program__in=every_year)
-        .values("year")
-        .annotate(
-            total=Sum("value"),
-            programs=Count("*"),
-            latest_as_of=Max("as_of"),
-            partial_values=Count("year", filter=Q(as_of__isnull=False) | Q(partial=True)),
-            approximate_values=Count("year", filter=Q(approximate=True)),
+    shown = range(span[0], span[1] + 1)
+    # A program with a value for each of the years reports every one of them.
+    reporting = {program: years for program, years in by_program.items() if all(y in years for y in shown)}
+    totals = []
+    for year in shown:
+        values = [years[year] for years in reporting.values()]
+        dates = [v.as_of for v in values if v.as_of]
+        totals.append(
+            YearTotal(
+                year,
+                sum(v.value for v in values),
+                len(values),
+                max(dates, default=None),
+                partial=any(v.as_of or v.partial for v in values),
+                approximate=any(v.approximate for v in values),
+            )
         )
-        .order_by("year")
-    )
-    totals = [
-        YearTotal(
-            r["year"],
-            r["total"],
-            r["programs"],
-            r["latest_as_of"],
-            r["partial_values"] > 0,
-            r["approximate_values"] > 0,
-        )
-        for r in rows
-    ]
-    # Named largest first: the programs that weigh most in the sums.
-    share = in_years.filter(program=OuterRef("pk")).values("program").annotate(s=Sum("value")).values("s")
-    programs = metrics.model._meta.get_field("program").related_model
-    names = programs.objects.filter(pk__in=every_year).annotate(share=Subquery(share)).only("pk")
-    names = list(names.order_by(F("share").desc(), "slug")[:NAMED_PROGRAMS])
+    # Named largest first: the programs that weigh most in the sums (the earlier entered on a tie).
+    shares = {program: sum(years[y].value for y in shown) for program, years in reporting.items()}
     return ReportingTotal(
         years=totals,
-        programs=totals[0].programs if totals else 0,
-        names=names,
-        programs_with_values=sum(runs.values()),
+        programs=len(reporting),
+        name_ids=sorted(shares, key=lambda program: (-shares[program], program))[:NAMED_PROGRAMS],
+        programs_with_values=len(by_program),
         first_year=min(first for first, _last, _years in runs),
         last_year=max(last for _first, last, _years in runs),
     )
@@ -325,13 +306,23 @@ def reporting_totals(metrics: QuerySet[YearlyMetric]) -> ReportingTotal | None:
 def reporting_to_keep(indicators: QuerySet[Indicator]) -> dict[int, dict | None]:
     """What IndicatorFigures keeps of each indicator's reporting_totals(), by indicator id: for
     the indicators whose values add up, and for the visiting organizations' counts, whatever
-    their unit says (the home page sums them). `indicators` may be of historical models."""
+    their unit says (the home page sums them). One query of their actual values; `indicators`
+    may be of historical models."""
+    summed = [
+        pk
+        for pk, unit, code in indicators.values_list("pk", "unit", "code")
+        if unit in ADDITIVE_UNITS or code == VISITING_ORGANIZATIONS
+    ]
     metrics = indicators.model._meta.get_field("metrics").related_model.objects
-    kept = {}
-    for pk, unit, code in indicators.values_list("pk", "unit", "code"):
-        total = None
-        if unit in ADDITIVE_UNITS or code == VISITING_ORGANIZATIONS:
-            total = reporting_totals(metrics.filter(indicator=pk))
+    rows = (
+        metrics.filter(indicator__in=summed, kind=MetricKind.ACTUAL).order_by().values_list("indicator", *Value._fields)
+    )
+    values: dict[int, list[Value]] = defaultdict(list)
+    for indicator, *value in rows.iterator(chunk_size=5000):
+        values[indicator].append(Value(*value))
+    kept = dict.fromkeys(indicators.values_list("pk", flat=True))
+    for pk in summed:
+        total = reporting_totals(values.get(pk, ()))
         kept[pk] = total.kept() if total else None
     return kept
 

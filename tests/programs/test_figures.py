@@ -14,7 +14,7 @@ from django.db.models import Count, Sum
 from portal import cache as page_cache
 from portal.figures import FIGURE_FIELDS, refresh_program_figures, refresh_source_figures, refresh_visit_figures
 from portal.models import IndicatorFigures, ProgramFigures, SourceFigures, VisitFigures
-from portal.selectors import kept_reporting_totals, programs_with_figures, reporting_totals
+from portal.selectors import kept_reporting_totals, programs_with_figures, reporting_to_keep
 from programs.models import Indicator
 from tests.factories import (
     BudgetLineFactory,
@@ -189,9 +189,10 @@ def test_the_sources_figures_follow_a_row_moved_to_another_source(palbok):
 
 def test_the_kept_sums_over_the_reporting_programs_follow_saves_and_deletes():
     indicator = Indicator.objects.get(code="visiting-organizations")
-    computed = reporting_totals(indicator.metrics.all())
+    computed = reporting_to_keep(Indicator.objects.filter(pk=indicator.pk))[indicator.pk]
     kept = kept_reporting_totals("visiting-organizations")
-    assert kept == computed and kept.names[0].name_ko  # the same sums, and the names to show
+    # The same sums read back from JSON (decimals, dates), and the programs to name.
+    assert kept.kept() == computed and [p.pk for p in kept.names] == computed["names"] and kept.names[0].name_ko
     program = ProgramFactory(name_ko="합계 시험 사업")
     metrics = [
         YearlyMetricFactory(program=program, indicator=indicator, year=year, value=5_000)
