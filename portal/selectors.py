@@ -1,8 +1,9 @@
 """Queries for the public pages that combine programs with their visits, metrics and budgets.
 
-Each figure is computed in the database as a correlated subquery, so the sums never multiply
-each other through joins; the lists read a program's figures from ProgramFigures, where
-portal.figures keeps these sums as the data changes.
+A program's figures are computed in the database as correlated subqueries, so the sums never
+multiply each other through joins; an indicator's sums over the programs reporting every year
+are computed in one pass over its values. The pages read both from the kept figures
+(ProgramFigures, IndicatorFigures), where portal.figures keeps them as the data changes.
 """
 
 from __future__ import annotations
