@@ -161,9 +161,9 @@ LIST_PAGES = {
     # The program choices, the page, the kept figures (count, people, charts), two distinct counts,
     # the sources of the visits.
     "/visits/": 6,
-    # The program choices, the count, the page, the cells (people, charts), two distinct counts,
+    # The program choices, the cells (the count, people, charts), the page, two distinct counts,
     # the sources of the filtered visits.
-    "/visits/?region=ulsan&page=2": 7,
+    "/visits/?region=ulsan&page=2": 6,
     # The count, the page, its policies, the form's policies and core values, the page's sources.
     "/programs/": 6,
     "/programs/?q=대량": 6,

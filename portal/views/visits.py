@@ -60,7 +60,7 @@ class VisitListView(DownloadableFilterView):
 
     # The totals and the charts are read by the template inside {% cache %} blocks keyed by the
     # data generation and the filters: every page of one filtered list shares them. Unfiltered,
-    # they (and the number of visits) come from the kept figures instead of every visit.
+    # they come from the kept figures instead of every visit. The number of visits is theirs.
 
     @cached_property
     def unfiltered(self) -> bool:
@@ -75,9 +75,9 @@ class VisitListView(DownloadableFilterView):
         return list(rows.annotate(n=Count("*"), people=Sum("people")))
 
     def get_paginator(self, queryset, per_page, **kwargs):
+        # The number of visits is the sum of the cells the totals and charts read anyway.
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        if self.unfiltered:
-            paginator.count = sum(visits for _year, _region, visits, _people in self.cells)
+        paginator.count = sum(visits for _year, _region, visits, _people in self.cells)
         return paginator
 
     @cached_property
