@@ -104,6 +104,11 @@ def _refresh_programs(program_ids: Iterable[int] | None) -> int:
         return _recompute(programs)
 
 
+# Indicators recomputed and written at a time: an indicator's sums hold a row per year shown, so
+# the memory of a refresh is that of this many indicators, not of every indicator an import touched.
+INDICATORS_PER_WRITE = 10
+
+
 def refresh_indicator_figures(indicator_ids: Iterable[int] | None = None) -> int:
     """Recompute the figures of the given indicators (all when None); returns how many."""
     if indicator_ids is None:
@@ -112,32 +117,37 @@ def refresh_indicator_figures(indicator_ids: Iterable[int] | None = None) -> int
         indicators = Indicator.objects.filter(pk__in=set(indicator_ids))
     with transaction.atomic(savepoint=False):
         _lock_figures(IndicatorFigures, "indicator", indicators)
-        rows = indicators.order_by().annotate(
-            n_programs=Count("metrics__program", distinct=True),
-            n_values=Count("metrics"),
-            first=Min("metrics__year"),
-            last=Max("metrics__year"),
+        ids = list(indicators.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), INDICATORS_PER_WRITE):
+            _write_indicator_figures(Indicator.objects.filter(pk__in=ids[start : start + INDICATORS_PER_WRITE]))
+        return len(ids)
+
+
+def _write_indicator_figures(indicators) -> None:
+    rows = indicators.order_by().annotate(
+        n_programs=Count("metrics__program", distinct=True),
+        n_values=Count("metrics"),
+        first=Min("metrics__year"),
+        last=Max("metrics__year"),
+    )
+    reporting = reporting_to_keep(indicators)
+    figures = [
+        IndicatorFigures(
+            indicator_id=pk,
+            program_count=programs,
+            value_count=values,
+            first_year=first,
+            last_year=last,
+            reporting=reporting[pk],
         )
-        reporting = reporting_to_keep(indicators)
-        figures = [
-            IndicatorFigures(
-                indicator_id=pk,
-                program_count=programs,
-                value_count=values,
-                first_year=first,
-                last_year=last,
-                reporting=reporting[pk],
-            )
-            for pk, programs, values, first, last in rows.values_list("pk", "n_programs", "n_values", "first", "last")
-        ]
-        IndicatorFigures.objects.bulk_create(
-            figures,
-            batch_size=1000,
-            update_conflicts=True,
-            unique_fields=["indicator"],
-            update_fields=["program_count", "value_count", "first_year", "last_year", "reporting"],
-        )
-        return len(figures)
+        for pk, programs, values, first, last in rows.values_list("pk", "n_programs", "n_values", "first", "last")
+    ]
+    IndicatorFigures.objects.bulk_create(
+        figures,
+        update_conflicts=True,
+        unique_fields=["indicator"],
+        update_fields=["program_count", "value_count", "first_year", "last_year", "reporting"],
+    )
 
 
 def refresh_visit_figures(cells: Iterable[tuple[int, str]] | None = None) -> int:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -315,16 +317,13 @@ def reporting_to_keep(indicators: QuerySet[Indicator]) -> dict[int, dict | None]
         if unit in ADDITIVE_UNITS or code == VISITING_ORGANIZATIONS
     ]
     metrics = indicators.model._meta.get_field("metrics").related_model.objects
-    rows = (
-        metrics.filter(indicator__in=summed, kind=MetricKind.ACTUAL).order_by().values_list("indicator", *Value._fields)
-    )
-    values: dict[int, list[Value]] = defaultdict(list)
-    for indicator, *value in rows.iterator(chunk_size=5000):
-        values[indicator].append(Value(*value))
+    rows = metrics.filter(indicator__in=summed, kind=MetricKind.ACTUAL).order_by("indicator")
+    rows = rows.values_list("indicator", *Value._fields).iterator(chunk_size=1000)
     kept = dict.fromkeys(indicators.values_list("pk", flat=True))
-    for pk in summed:
-        total = reporting_totals(values.get(pk, ()))
-        kept[pk] = total.kept() if total else None
+    # An indicator at a time: the memory of one indicator's values, not of every value refreshed.
+    for indicator, values in groupby(rows, key=itemgetter(0)):
+        total = reporting_totals(Value(*value[1:]) for value in values)
+        kept[indicator] = total.kept() if total else None
     return kept
 
 
