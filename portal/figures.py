@@ -11,9 +11,10 @@ and for every program at once after the writes that send no model signals: the m
 The indicator list's counts (programs, values, first and last year of each indicator) would
 likewise aggregate every yearly metric on each request, the home and indicator pages' sums over
 the programs reporting every year read every value of the indicator, the unfiltered visit list's
-totals and charts every visit (three quarters of its SQL at --scale 100), and the home page's
-sources every visit and count: they are kept the same way, in `IndicatorFigures`, in
-`VisitFigures` (one row per year and region of origin) and in `SourceFigures`.
+totals and charts every visit (three quarters of its SQL at --scale 100), the home page's
+sources every visit and count and its money headlines every budget line: they are kept the same
+way, in `IndicatorFigures`, in `VisitFigures` (one row per year and region of origin), in
+`SourceFigures` and in `BudgetFigures` (one row per kind of amount and of period).
 
 Concurrent writers of one program are serialized here: a recomputation first locks the figures
 rows it will write (creating missing ones), in program order, then reads the data. A second
@@ -29,7 +30,8 @@ SQLite lets one writer in at a time and needs no lock.
 from collections.abc import Iterable
 
 from django.db import connections, router, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from policies.models import Source
@@ -39,7 +41,7 @@ from programs.signals import batch_undone, budget_lines_imported, metrics_import
 from visits.models import FollowUp, Organization, Region, Visit, VisitRequest
 from visits.signals import visits_imported
 
-from .models import IndicatorFigures, ProgramFigures, SourceFigures, VisitFigures
+from .models import BudgetFigures, IndicatorFigures, ProgramFigures, SourceFigures, VisitFigures
 from .selectors import (
     LISTED_FIGURES,
     counted_visitors,
@@ -69,6 +71,7 @@ def refresh_all_figures() -> int:
     count = refresh_program_figures()
     refresh_visit_figures()
     refresh_source_figures()
+    refresh_budget_figures()
     return count
 
 
@@ -95,6 +98,61 @@ def refresh_source_figures(source_ids: Iterable[int] | None = None) -> int:
             figures, batch_size=1000, update_conflicts=True, unique_fields=["source"], update_fields=list(citing)
         )
         return len(figures)
+
+
+# The two kinds of money, never added together, and a budget line's kinds of period: one fiscal
+# year, several, or a first year the source does not give (a total "by 2024", or no years at all).
+BUDGET_AMOUNTS = ("planned", "executed")
+BUDGET_PERIODS = {
+    "one_year": Q(start_year__isnull=False) & (Q(end_year__isnull=True) | Q(end_year=F("start_year"))),
+    "multi_year": Q(start_year__isnull=False, end_year__gt=F("start_year")),
+    "period_not_given": Q(start_year__isnull=True),
+}
+
+
+def refresh_budget_figures() -> int:
+    """Recompute the budget figures (six rows); returns how many rows."""
+    with transaction.atomic(savepoint=False):
+        if connections[router.db_for_write(BudgetFigures)].features.has_select_for_update:
+            # Serialized as the other figures are (see above): the rows locked, then the lines read.
+            cells = [
+                BudgetFigures(amount=amount, period=period) for amount in BUDGET_AMOUNTS for period in BUDGET_PERIODS
+            ]
+            BudgetFigures.objects.bulk_create(cells, ignore_conflicts=True)
+            list(BudgetFigures.objects.order_by("amount", "period").select_for_update().values_list("pk", flat=True))
+        figures = [BudgetFigures(**row) for row in budget_figures_to_keep(BudgetLine.objects.all())]
+        BudgetFigures.objects.bulk_create(
+            figures,
+            update_conflicts=True,
+            unique_fields=["amount", "period"],
+            update_fields=["line_count", "total", "first_year", "last_year"],
+        )
+        return len(figures)
+
+
+def budget_figures_to_keep(lines) -> list[dict]:
+    """The budget lines giving an amount of each kind, counted and summed by kind of period, with
+    the years they cover: one aggregate over `lines` (which may be of a historical model)."""
+    cells = [(amount, period) for amount in BUDGET_AMOUNTS for period in BUDGET_PERIODS]
+    aggregates = {}
+    for amount, period in cells:
+        has = Q(**{f"{amount}_amount__isnull": False}) & BUDGET_PERIODS[period]
+        aggregates[f"{amount}_{period}_lines"] = Count("pk", filter=has)
+        aggregates[f"{amount}_{period}_total"] = Sum(f"{amount}_amount", filter=has)
+        aggregates[f"{amount}_{period}_first"] = Min("start_year", filter=has)
+        aggregates[f"{amount}_{period}_last"] = Max(Coalesce("end_year", "start_year"), filter=has)
+    row = lines.order_by().aggregate(**aggregates)
+    return [
+        {
+            "amount": amount,
+            "period": period,
+            "line_count": row[f"{amount}_{period}_lines"],
+            "total": row[f"{amount}_{period}_total"],
+            "first_year": row[f"{amount}_{period}_first"],
+            "last_year": row[f"{amount}_{period}_last"],
+        }
+        for amount, period in cells
+    ]
 
 
 def _refresh_programs(program_ids: Iterable[int] | None) -> int:
@@ -260,6 +318,8 @@ def _row_changed(sender, instance, **kwargs):
         refresh_indicator_figures(
             {instance.indicator_id, getattr(instance, "_figures_previous_indicator", None)} - {None}
         )
+    if sender is BudgetLine:
+        refresh_budget_figures()
 
 
 def _visit_changed(sender, instance, raw=False, **kwargs):
@@ -355,6 +415,11 @@ def _rows_imported(sender, program_ids, **kwargs):
     transaction.on_commit(bump_generation)
 
 
+def _budget_lines_imported(sender, program_ids, **kwargs):
+    refresh_budget_figures()
+    _rows_imported(sender, program_ids)
+
+
 def _visits_imported(sender, program_ids, years, **kwargs):
     # As for metrics: inside the import's transaction, then the cache generation.
     _refresh_programs(program_ids)
@@ -376,6 +441,8 @@ def _batch_undone(sender, rows, **kwargs):
             years |= {row.year for row in changed}
     _visits_imported(sender, program_ids=programs, years=years)
     refresh_indicator_figures({row.indicator_id for row in rows.get(YearlyMetric, ())})
+    if BudgetLine in rows:
+        refresh_budget_figures()
 
 
 def connect_signals() -> None:
@@ -404,6 +471,6 @@ def connect_signals() -> None:
     post_save.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.save")
     post_delete.connect(_indicator_changed, sender=Indicator, dispatch_uid="portal.figures.indicator.delete")
     metrics_imported.connect(_rows_imported, dispatch_uid="portal.figures.metrics_imported")
-    budget_lines_imported.connect(_rows_imported, dispatch_uid="portal.figures.budget_lines_imported")
+    budget_lines_imported.connect(_budget_lines_imported, dispatch_uid="portal.figures.budget_lines_imported")
     visits_imported.connect(_visits_imported, dispatch_uid="portal.figures.visits_imported")
     batch_undone.connect(_batch_undone, dispatch_uid="portal.figures.batch_undone")

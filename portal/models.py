@@ -121,6 +121,28 @@ class SourceFigures(models.Model):
         return str(self.source)
 
 
+class BudgetFigures(models.Model):
+    """The budget lines that give one kind of amount (planned or executed) for one kind of period
+    (one fiscal year, several, or a first year the source does not give), counted and summed with
+    the years they cover: derived and kept by portal.figures, so the home page's money headlines
+    read these six rows rather than every budget line."""
+
+    amount = models.CharField(_("amount"), max_length=10)  # "planned" or "executed"
+    period = models.CharField(_("period"), max_length=20)  # portal.figures.BUDGET_PERIODS
+    line_count = models.PositiveIntegerField(_("budget lines"), default=0)
+    total = models.BigIntegerField(_("sum (KRW)"), null=True, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("budget figures")
+        verbose_name_plural = _("budget figures")
+        constraints = [models.UniqueConstraint(fields=["amount", "period"], name="budget_figures_amount_period")]
+
+    def __str__(self):
+        return f"{self.amount} {self.period}"
+
+
 class SiteContact(models.Model):
     """Who runs the portal and how to reach them: the header's link to the city's website and the
     footer's department, address and phone. One row (pk 1), created by the migrations with the

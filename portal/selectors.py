@@ -170,6 +170,9 @@ class ReportingTotal:
     programs_with_values: int  # every program with an actual value, in the sums or not
     first_year: int  # the first and last year of any actual value, shown or not
     last_year: int
+    # Every year with an actual value, shown or not, with the latest date its partial-year values
+    # are counted up to (None: whole-year values only): whether a year is on record, and how far.
+    latest_as_of: dict[int, date | None] = field(default_factory=dict)
     names: list[Program] = field(default_factory=list)  # those of name_ids still there (from_kept)
 
     @property
@@ -201,6 +204,7 @@ class ReportingTotal:
             "programs_with_values": self.programs_with_values,
             "first_year": self.first_year,
             "last_year": self.last_year,
+            "latest_as_of": {str(year): as_of for year, as_of in self.latest_as_of.items()},
         }
 
     @classmethod
@@ -225,6 +229,9 @@ class ReportingTotal:
             programs_with_values=kept["programs_with_values"],
             first_year=kept["first_year"],
             last_year=kept["last_year"],
+            latest_as_of={
+                int(year): date.fromisoformat(as_of) if as_of else None for year, as_of in kept["latest_as_of"].items()
+            },
         )
 
 
@@ -271,8 +278,11 @@ def reporting_totals(values: Iterable[Value]) -> ReportingTotal | None:
     from the indicator's kept figures (`kept_reporting_totals`), which portal.figures computes
     here as the values change: one pass over the indicator's values."""
     by_program: dict[int, dict[int, Value]] = defaultdict(dict)
+    latest_as_of: dict[int, date | None] = {}
     for value in values:
         by_program[value.program][value.year] = value
+        previous = latest_as_of.get(value.year)
+        latest_as_of[value.year] = max(value.as_of, previous) if value.as_of and previous else value.as_of or previous
     runs = Counter((min(years), max(years), len(years)) for years in by_program.values())
     span = reporting_years(runs)
     if span is None:
@@ -303,6 +313,7 @@ def reporting_totals(values: Iterable[Value]) -> ReportingTotal | None:
         programs_with_values=len(by_program),
         first_year=min(first for first, _last, _years in runs),
         last_year=max(last for _first, last, _years in runs),
+        latest_as_of=dict(sorted(latest_as_of.items())),
     )
 
 

@@ -36,8 +36,8 @@ def test_home_is_bounded_with_many_programs(client, django_assert_max_num_querie
     add_programs(10)
     small = len(client.get("/").content)
     add_programs(60, start=10)
-    # 11 (see tests/test_home.py), whatever the number of programs
-    with django_assert_max_num_queries(14 + PAGE_FRAME_QUERIES):
+    # 9 (see tests/test_home.py), whatever the number of programs
+    with django_assert_max_num_queries(9 + PAGE_FRAME_QUERIES):
         response = client.get("/")
     body = response.content.decode()
     assert len(response.content) < small * 1.05  # 60 more programs, (almost) no more HTML

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,16 +15,16 @@ from policies.models import Source
 from portal import charts, qualifiers
 from portal.attainment import day_words
 from portal.cache import cache_public_page
-from portal.models import VisitFigures
+from portal.figures import BUDGET_AMOUNTS, BUDGET_PERIODS
+from portal.models import BudgetFigures, VisitFigures
 from portal.selectors import (
     VISITING_ORGANIZATIONS,
     ReportingTotal,
     kept_reporting_totals,
     most_visited_programs,
-    visiting_organization_counts,
     visiting_organizations_by_year,
 )
-from programs.models import BudgetLine, MetricKind, Program, Unit, YearlyMetric
+from programs.models import BudgetLine, Program, Unit, YearlyMetric
 from visits.models import Visit
 
 from .programs import SourceIndex
@@ -43,16 +42,15 @@ class VisitHeadline:
     in_progress: bool  # the year is the current one: so far, not the whole year
 
 
-def visit_headline(today: datetime.date) -> VisitHeadline:
+def visit_headline(today: datetime.date, counted: ReportingTotal | None) -> VisitHeadline:
     """The current year is covered once a named visit or a source's count of visiting
     organizations of that year is on record: then its number of visits, 0 included, is a
-    figure. Otherwise the headline is for the latest year with visits on record. Two queries: the
-    kept visit figures, one row per year and region, and the counts of the years in question."""
+    figure. Otherwise the headline is for the latest year with visits on record. One query of the
+    kept visit figures, one row per year and region; the years of the counts and how far they
+    count come with their kept sums (`counted`, from kept_reporting_totals)."""
     by_year: dict[int, int] = dict(VisitFigures.objects.order_by().values_list("year").annotate(n=Sum("visit_count")))
     latest = max((year for year in by_year if year <= today.year), default=None)
-    years = {today.year} if latest is None else {today.year, latest}
-    counts = visiting_organization_counts().filter(kind=MetricKind.ACTUAL, year__in=years).order_by()
-    as_of = dict(counts.values_list("year").annotate(as_of=Max("as_of")))
+    as_of = counted.latest_as_of if counted else {}
     covered = today.year in by_year or today.year in as_of
     year = today.year if covered else latest
     return VisitHeadline(
@@ -98,48 +96,33 @@ class MoneyTotal:
         return [(kind, part) for kind, part in named if part.lines]
 
 
-# A budget line's period: one fiscal year, several, or a first year the source does not give.
-PERIODS = {
-    "one_year": Q(start_year__isnull=False) & (Q(end_year__isnull=True) | Q(end_year=F("start_year"))),
-    "multi_year": Q(start_year__isnull=False, end_year__gt=F("start_year")),
-    "period_not_given": Q(start_year__isnull=True),
-}
-
-
 def budget_headline() -> dict[str, MoneyTotal]:
     """Planned and executed money apart, never added together, each with its years and how many
-    one-year and multi-year amounts it sums: one query over the budget lines."""
-    aggregates = {}
-    for kind in ("planned", "executed"):
-        has = Q(**{f"{kind}_amount__isnull": False})
-        aggregates[f"{kind}_first"] = Min("start_year", filter=has)
-        aggregates[f"{kind}_last"] = Max(Coalesce("end_year", "start_year"), filter=has)
-        for period, condition in PERIODS.items():
-            aggregates[f"{kind}_{period}_lines"] = Count("pk", filter=has & condition)
-            aggregates[f"{kind}_{period}_amount"] = Sum(f"{kind}_amount", filter=has & condition)
-    row = BudgetLine.objects.order_by().aggregate(**aggregates)
+    one-year and multi-year amounts it sums: from the kept budget figures, six rows."""
+    kept = {(row.amount, row.period): row for row in BudgetFigures.objects.all()}
     totals = {}
-    for kind in ("planned", "executed"):
-        parts = {
-            period: MoneyPart(row[f"{kind}_{period}_lines"], row[f"{kind}_{period}_amount"] or 0) for period in PERIODS
-        }
+    for kind in BUDGET_AMOUNTS:
+        rows = [kept[(kind, period)] for period in BUDGET_PERIODS if (kind, period) in kept]
+        given = {row.period: MoneyPart(row.line_count, row.total or 0) for row in rows}
+        parts = {period: given.get(period, MoneyPart(0, 0)) for period in BUDGET_PERIODS}
         lines = sum(part.lines for part in parts.values())
         totals[kind] = MoneyTotal(
             amount=sum(part.amount for part in parts.values()) if lines else None,
-            first_year=row[f"{kind}_first"],
-            last_year=row[f"{kind}_last"],
+            first_year=min((row.first_year for row in rows if row.first_year is not None), default=None),
+            last_year=max((row.last_year for row in rows if row.last_year is not None), default=None),
             **parts,
         )
     return totals
 
 
-def headline_figures(today: datetime.date | None = None) -> dict:
-    """The home page's numbers, in four small queries: the visits from their kept figures (one row
-    per year and region), the money from one aggregate of the budget lines."""
+def headline_figures(counted: ReportingTotal | None, today: datetime.date | None = None) -> dict:
+    """The home page's numbers, in three small queries: the visits from their kept figures (one
+    row per year and region) and the kept sums of the counts of visiting organizations
+    (`counted`), the money from the kept budget figures (six rows)."""
     today = today or timezone.localdate()
     return {
         "programs": Program.objects.count(),
-        "visits": visit_headline(today),
+        "visits": visit_headline(today, counted),
         "budget": budget_headline(),
         "today": today,
     }
@@ -238,7 +221,7 @@ class HomeView(TemplateView):
             visit.source_ref = refs.ref(by_pk.get(visit.source_id))
 
         context.update(
-            figures=headline_figures(),
+            figures=headline_figures(total),
             reporting=total,
             visitors_chart=visiting_organizations_total_chart(total),
             most_visited_chart=programs_chart(

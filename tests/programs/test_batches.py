@@ -7,7 +7,7 @@ import html
 import pytest
 from django.core.management import call_command
 
-from portal.models import ProgramFigures
+from portal.models import BudgetFigures, ProgramFigures
 from programs import batches
 from programs.importing import import_metrics
 from programs.importing.budget import import_budget
@@ -110,11 +110,15 @@ def test_undoing_a_visit_import_removes_its_new_organizations_unless_named_since
 
 def test_undoing_a_budget_import_puts_the_figures_back(program):
     data = "사업,기간,재원,예산액\nt-batch-village,2019,시비,1억\n".encode()
+    one_year = BudgetFigures.objects.filter(amount="planned", period="one_year")
+    before = one_year.values_list("line_count", "total").get()
     assert import_budget(data).ok
     assert ProgramFigures.objects.get(program=program).planned_total == 100_000_000
+    assert one_year.values_list("line_count", "total").get() == (before[0] + 1, (before[1] or 0) + 100_000_000)
     batches.undo(ImportBatch.objects.get(kind=ImportKind.BUDGET), user_id=None)
     assert not BudgetLine.objects.filter(program=program).exists()
     assert ProgramFigures.objects.get(program=program).planned_total is None
+    assert one_year.values_list("line_count", "total").get() == before  # the home page's headline too
 
 
 def test_the_admin_lists_imports_and_undoes_one_after_asking(program):

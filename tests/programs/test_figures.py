@@ -1,10 +1,12 @@
 """Each program's figures (ProgramFigures), each indicator's (IndicatorFigures: its counts and its
 sums over the programs reporting every year), the visits' by year and region (VisitFigures) and
-the sources' (SourceFigures: what cites them), stay what a full recomputation gives, whatever
+the sources' (SourceFigures: what cites them) and the budget lines' (BudgetFigures: the home
+page's money headlines), stay what a full recomputation gives, whatever
 writes the data: a save, a delete, a visit moved between programs, years or regions, the metric
 import, the seed, the synthetic data generator."""
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,10 +14,16 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from portal import cache as page_cache
-from portal.figures import FIGURE_FIELDS, refresh_program_figures, refresh_source_figures, refresh_visit_figures
-from portal.models import IndicatorFigures, ProgramFigures, SourceFigures, VisitFigures
+from portal.figures import (
+    FIGURE_FIELDS,
+    refresh_budget_figures,
+    refresh_program_figures,
+    refresh_source_figures,
+    refresh_visit_figures,
+)
+from portal.models import BudgetFigures, IndicatorFigures, ProgramFigures, SourceFigures, VisitFigures
 from portal.selectors import kept_reporting_totals, programs_with_figures, reporting_to_keep
-from programs.models import Indicator
+from programs.models import BudgetLine, Indicator
 from tests.factories import (
     BudgetLineFactory,
     OrganizationFactory,
@@ -47,11 +55,20 @@ def visit_cells() -> dict:
     return {(f.year, f.region): (f.visit_count, f.people) for f in VisitFigures.objects.all()}
 
 
+def budget_figures() -> dict:
+    return {
+        (f.amount, f.period): (f.line_count, f.total, f.first_year, f.last_year) for f in BudgetFigures.objects.all()
+    }
+
+
 def assert_consistent():
     before, indicators, cells, sources = stored(), indicator_figures(), visit_cells(), source_figures()
+    budget = budget_figures()
     refresh_program_figures()
     refresh_visit_figures()
     refresh_source_figures()
+    refresh_budget_figures()
+    assert budget_figures() == budget
     assert stored() == before
     assert indicator_figures() == indicators
     assert visit_cells() == cells
@@ -99,6 +116,43 @@ def test_planned_and_executed_money_are_kept_apart():
     BudgetLineFactory(program=program, start_year=None, end_year=None, planned_amount=None, executed_amount=70)
     # Never the planned amount, else the executed one: each kind of money summed on its own.
     assert figures(program)[2:] == (6_000, 870)
+    assert_consistent()
+
+
+def test_the_budget_figures_count_and_sum_each_kind_of_money_by_its_period():
+    BudgetLine.objects.all().delete()
+    program = ProgramFactory()
+    one = BudgetLineFactory(program=program, start_year=2020, end_year=2020, planned_amount=1_000, executed_amount=800)
+    BudgetLineFactory(program=program, start_year=2019, end_year=None, planned_amount=3_000, executed_amount=None)
+    BudgetLineFactory(program=program, start_year=2021, end_year=2024, planned_amount=5_000, executed_amount=None)
+    BudgetLineFactory(program=program, start_year=None, end_year=2026, planned_amount=None, executed_amount=70)
+    kept = budget_figures()
+    assert kept[("planned", "one_year")] == (2, 4_000, 2019, 2020)
+    assert kept[("planned", "multi_year")] == (1, 5_000, 2021, 2024)
+    assert kept[("planned", "period_not_given")] == (0, None, None, None)
+    assert kept[("executed", "one_year")] == (1, 800, 2020, 2020)
+    assert kept[("executed", "period_not_given")] == (1, 70, None, 2026)  # a total "by 2026"
+    one.executed_amount = None
+    one.save()
+    assert budget_figures()[("executed", "one_year")] == (0, None, None, None)
+    one.delete()
+    assert budget_figures()[("planned", "one_year")] == (1, 3_000, 2019, 2019)
+    assert_consistent()
+
+
+def test_the_kept_sums_keep_the_years_on_record_and_how_far_they_count():
+    indicator = Indicator.objects.get(code="visiting-organizations")
+    before = kept_reporting_totals(indicator).latest_as_of
+    assert before[2019] == date(2019, 10, 21)  # the seed's counts of 2019 run to 21 October
+    program = ProgramFactory()
+    YearlyMetricFactory(program=program, indicator=indicator, year=2031, value=3)
+    YearlyMetricFactory(program=program, indicator=indicator, year=2032, value=9, kind="target")  # not on record
+    late = YearlyMetricFactory(program=program, indicator=indicator, year=2030, value=3, as_of=date(2030, 3, 31))
+    YearlyMetricFactory(program=ProgramFactory(), indicator=indicator, year=2030, value=3, as_of=date(2030, 6, 30))
+    kept = kept_reporting_totals(indicator).latest_as_of
+    assert kept == {**before, 2030: date(2030, 6, 30), 2031: None}
+    late.delete()
+    assert kept_reporting_totals(indicator).latest_as_of[2030] == date(2030, 6, 30)
     assert_consistent()
 
 
@@ -165,6 +219,20 @@ def test_the_migration_fills_the_source_figures_as_the_upkeep_computes_them(palb
     SourceFigures.objects.all().delete()
     migration.fill_figures(apps, None)
     assert source_figures() == expected
+
+
+def test_the_migration_fills_the_budget_figures_and_the_years_counted_as_the_upkeep_computes_them(palbok):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("portal.migrations.0009_budget_figures")
+    budget, indicators = budget_figures(), indicator_figures()
+    assert budget[("planned", "multi_year")][0] == 2  # the seed's
+    BudgetFigures.objects.all().delete()
+    IndicatorFigures.objects.update(reporting=None)
+    migration.fill_figures(apps, None)
+    assert budget_figures() == budget and indicator_figures() == indicators
 
 
 def test_the_sources_figures_follow_a_row_moved_to_another_source(palbok):
