@@ -1,6 +1,7 @@
 """Public pages of policies."""
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.views.generic import DetailView
 
@@ -11,7 +12,7 @@ from portal.columns import POLICIES
 from portal.filters import PolicyFilter, localized_name
 from portal.selectors import programs_with_figures
 from portal.views.lists import DownloadableFilterView
-from programs.models import MetricKind, YearlyMetric
+from programs.models import MetricKind, Program, YearlyMetric
 
 
 def program_targets(programs) -> list:
@@ -33,9 +34,11 @@ class PolicyListView(DownloadableFilterView):
     download_fields = POLICIES
 
     def get_queryset(self):
-        return Policy.objects.prefetch_related("core_values", "terms").annotate(
-            program_count=Count("programs", distinct=True)
-        )
+        # A subquery per policy shown, not a join of every program link grouped by policy: the
+        # paginator's COUNT then counts policies alone.
+        links = Program.policies.through.objects.filter(policy=OuterRef("pk")).order_by()
+        program_count = Coalesce(Subquery(links.values("policy").annotate(n=Count("*")).values("n")), 0)
+        return Policy.objects.prefetch_related("core_values", "terms").annotate(program_count=program_count)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
